@@ -1,0 +1,441 @@
+//! base64url without padding: [RFC 4648 §5], as JWS uses it ([RFC 7515 §2]).
+//!
+//! > Base64url Encoding: Base64 encoding using the URL- and filename-safe
+//! > character set defined in Section 5 of RFC 4648, with all trailing '='
+//! > characters omitted [...] and without the inclusion of any line
+//! > breaks, whitespace, or other additional characters.
+//! > — [RFC 7515 §2]
+//!
+//! Every 3 input bytes become 4 characters of 6 bits each. A final group
+//! of 1 byte becomes 2 characters, of 2 bytes 3 characters ([RFC 7515
+//! Appendix C] shows the same arithmetic).
+//!
+//! # Strictness
+//!
+//! The decoder accepts exactly one spelling of each byte string, so that a
+//! token cannot be altered without changing its bytes. It rejects:
+//! - `=` padding, `+` and `/` (the other alphabet), white space, and every
+//!   other byte outside `A-Z a-z 0-9 - _`;
+//! - lengths of the form 4n+1, which no byte string encodes to;
+//! - non-zero trailing bits: in a 2-character tail only the top 2 bits of
+//!   the second character carry data, in a 3-character tail only the top 4
+//!   bits of the third. `Zg` is "f"; `Zh` would decode to "f" too, so it is
+//!   refused ([RFC 4648 §3.5]: decoders MAY reject such data; we do).
+//!
+//! # Constant-time
+//!
+//! Not constant-time: table look-ups index by input byte. Everything this
+//! crate decodes is public (a token travels in the clear), so that is fine;
+//! do not reuse this decoder for secrets.
+//!
+//! [RFC 4648 §5]: https://www.rfc-editor.org/rfc/rfc4648#section-5
+//! [RFC 4648 §3.5]: https://www.rfc-editor.org/rfc/rfc4648#section-3.5
+//! [RFC 7515 §2]: https://www.rfc-editor.org/rfc/rfc7515#section-2
+//! [RFC 7515 Appendix C]: https://www.rfc-editor.org/rfc/rfc7515#appendix-C
+
+use std::fmt;
+
+/// The URL- and filename-safe alphabet, RFC 4648 §5 Table 2: value → character.
+pub const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Marks a byte outside the alphabet in [`DECODE`].
+const INVALID: u8 = 0xFF;
+
+/// character → 6-bit value, [`INVALID`] for everything else. Built at
+/// compile time from [`ALPHABET`], so the two tables cannot disagree.
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Why a text is not strict base64url.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeError {
+    /// A byte outside the URL-safe alphabet, at this offset.
+    InvalidByte {
+        /// Offset of the byte in the input.
+        offset: usize,
+        /// The byte itself.
+        byte: u8,
+    },
+    /// A length of the form 4n+1: one character holds only 6 bits, not a byte.
+    InvalidLength {
+        /// The input length.
+        len: usize,
+    },
+    /// The last character carries bits that no encoder would have set.
+    TrailingBits {
+        /// Offset of that last character.
+        offset: usize,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            DecodeError::InvalidByte { offset, byte } => {
+                let what = match byte {
+                    b'=' => "padding '=' is not allowed (RFC 7515 §2)".to_string(),
+                    b'+' | b'/' => format!(
+                        "{:?} belongs to standard base64, not base64url (RFC 4648 §5)",
+                        byte as char
+                    ),
+                    b' ' | b'\t' | b'\r' | b'\n' => "white space is not allowed".to_string(),
+                    0x21..=0x7e => format!("{:?} is not in the base64url alphabet", byte as char),
+                    _ => format!("byte 0x{byte:02x} is not in the base64url alphabet"),
+                };
+                write!(f, "{what}, at byte {offset}")
+            }
+            DecodeError::InvalidLength { len } => write!(
+                f,
+                "length {len} is impossible for base64url (4n+1 characters cannot encode whole bytes)"
+            ),
+            DecodeError::TrailingBits { offset } => write!(
+                f,
+                "non-zero unused bits in the last character, at byte {offset} (not the canonical encoding)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Length of the encoding of `n` bytes: `ceil(4n / 3)` without padding.
+pub const fn encoded_len(n: usize) -> usize {
+    (n / 3) * 4
+        + match n % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        }
+}
+
+/// Length of the bytes that `n` characters decode to, or `None` for the
+/// impossible lengths 4n+1.
+pub const fn decoded_len(n: usize) -> Option<usize> {
+    match n % 4 {
+        1 => None,
+        r => Some((n / 4) * 3 + if r == 0 { 0 } else { r - 1 }),
+    }
+}
+
+/// Encodes `input` as base64url without padding.
+///
+/// # Examples
+/// ```
+/// assert_eq!(barejwt::base64url::encode(b"foobar"), "Zm9vYmFy");
+/// assert_eq!(barejwt::base64url::encode(&[0xfb, 0xff]), "-_8");
+/// ```
+pub fn encode(input: &[u8]) -> String {
+    let mut out = String::with_capacity(encoded_len(input.len()));
+    encode_into(input, &mut out);
+    out
+}
+
+/// Appends the base64url encoding of `input` to `out`.
+pub fn encode_into(input: &[u8], out: &mut String) {
+    // Work on bytes, then hand them to the String: every byte pushed comes
+    // from ALPHABET, which is ASCII.
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.reserve(encoded_len(input.len()));
+    let char_of = |six_bits: u32| ALPHABET[(six_bits & 0x3f) as usize];
+    let mut chunks = input.chunks_exact(3);
+    for c in &mut chunks {
+        // 24 bits → four 6-bit groups, most significant first (RFC 4648 §4).
+        let n = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
+        buf.extend_from_slice(&[
+            char_of(n >> 18),
+            char_of(n >> 12),
+            char_of(n >> 6),
+            char_of(n),
+        ]);
+    }
+    match *chunks.remainder() {
+        // One byte: 8 bits → two characters, the last 4 bits zero.
+        [a] => {
+            let n = (a as u32) << 16;
+            buf.extend_from_slice(&[char_of(n >> 18), char_of(n >> 12)]);
+        }
+        // Two bytes: 16 bits → three characters, the last 2 bits zero.
+        [a, b] => {
+            let n = (a as u32) << 16 | (b as u32) << 8;
+            buf.extend_from_slice(&[char_of(n >> 18), char_of(n >> 12), char_of(n >> 6)]);
+        }
+        _ => {}
+    }
+    *out =
+        String::from_utf8(buf).expect("base64url output is ASCII: every byte comes from ALPHABET");
+}
+
+/// Decodes strict base64url (see the module docs for what is refused).
+///
+/// # Examples
+/// ```
+/// use barejwt::base64url::{decode, DecodeError};
+/// assert_eq!(decode(b"Zm9vYmFy").unwrap(), b"foobar");
+/// assert_eq!(decode(b"Zg").unwrap(), b"f");
+/// assert_eq!(decode(b"Zh"), Err(DecodeError::TrailingBits { offset: 1 }));
+/// assert!(decode(b"Zg==").is_err());
+/// ```
+pub fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    decode_into(input, &mut out)?;
+    Ok(out)
+}
+
+/// Decodes strict base64url, appending the bytes to `out`. On error `out`
+/// is left as it was.
+pub fn decode_into(input: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    let len = decoded_len(input.len()).ok_or(DecodeError::InvalidLength { len: input.len() })?;
+    let start = out.len();
+    out.resize(start + len, 0);
+    match decode_to_slice(input, &mut out[start..]) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            out.truncate(start);
+            Err(e)
+        }
+    }
+}
+
+/// Decodes strict base64url into `out`, which must hold at least
+/// [`decoded_len`] bytes; returns how many were written. This is the
+/// allocation-free path the verifier uses for signatures and small headers.
+///
+/// # Panics
+/// If `out` is shorter than the decoded length: a caller's bug, never the
+/// input's fault (check [`decoded_len`] first).
+pub fn decode_to_slice(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+    let len = decoded_len(input.len()).ok_or(DecodeError::InvalidLength { len: input.len() })?;
+    assert!(out.len() >= len, "decode_to_slice: output buffer too small");
+    let full = input.len() / 4 * 4;
+    let (body, tail) = input.split_at(full);
+
+    // Whole groups: 4 characters → 24 bits → 3 bytes. Invalid characters
+    // are noted by OR-ing their table values (INVALID has the top bits
+    // set), so the loop has no branch per character; the position is
+    // found afterwards, only on the error path.
+    let mut bad = 0u8;
+    for (chars, bytes) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
+        let a = DECODE[chars[0] as usize];
+        let b = DECODE[chars[1] as usize];
+        let c = DECODE[chars[2] as usize];
+        let d = DECODE[chars[3] as usize];
+        bad |= a | b | c | d;
+        let n = (a as u32) << 18 | (b as u32) << 12 | (c as u32) << 6 | d as u32;
+        bytes.copy_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    if bad & 0xC0 != 0 {
+        return Err(first_invalid(input, 0));
+    }
+
+    // The tail: 2 or 3 characters carrying 1 or 2 bytes.
+    let out_tail = &mut out[full / 4 * 3..len];
+    match *tail {
+        [] => {}
+        [a, b] => {
+            let (a, b) = (value(input, full, a)?, value(input, full + 1, b)?);
+            // 12 bits, of which the last 4 are padding bits: must be zero.
+            if b & 0x0f != 0 {
+                return Err(DecodeError::TrailingBits { offset: full + 1 });
+            }
+            out_tail[0] = a << 2 | b >> 4;
+        }
+        [a, b, c] => {
+            let (a, b, c) = (
+                value(input, full, a)?,
+                value(input, full + 1, b)?,
+                value(input, full + 2, c)?,
+            );
+            // 18 bits, of which the last 2 are padding bits: must be zero.
+            if c & 0x03 != 0 {
+                return Err(DecodeError::TrailingBits { offset: full + 2 });
+            }
+            out_tail[0] = a << 2 | b >> 4;
+            out_tail[1] = b << 4 | c >> 2;
+        }
+        _ => unreachable!("decoded_len refused a tail of 1 character"),
+    }
+    Ok(len)
+}
+
+/// Checks that `input` is strict base64url without writing anything:
+/// used for a segment whose bytes are not needed (an over-long signature).
+pub fn validate(input: &[u8]) -> Result<(), DecodeError> {
+    decoded_len(input.len()).ok_or(DecodeError::InvalidLength { len: input.len() })?;
+    if let Some(e) = input.iter().position(|&b| DECODE[b as usize] == INVALID) {
+        return Err(first_invalid(input, e));
+    }
+    // Only the last character can carry non-zero unused bits.
+    let last = input.len().saturating_sub(1);
+    let mask = match input.len() % 4 {
+        2 => 0x0f,
+        3 => 0x03,
+        _ => 0,
+    };
+    match input.last() {
+        Some(&c) if DECODE[c as usize] & mask != 0 => {
+            Err(DecodeError::TrailingBits { offset: last })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn value(input: &[u8], offset: usize, c: u8) -> Result<u8, DecodeError> {
+    match DECODE[c as usize] {
+        INVALID => Err(first_invalid(input, offset)),
+        v => Ok(v),
+    }
+}
+
+fn first_invalid(input: &[u8], from: usize) -> DecodeError {
+    let offset = from
+        + input[from..]
+            .iter()
+            .position(|&b| DECODE[b as usize] == INVALID)
+            .expect("first_invalid is called only when an invalid byte exists");
+    DecodeError::InvalidByte {
+        offset,
+        byte: input[offset],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    const ENGINE: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    #[test]
+    fn rfc4648_section10_vectors_without_padding() {
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(encode(plain.as_bytes()), enc);
+            assert_eq!(decode(enc.as_bytes()).unwrap(), plain.as_bytes());
+        }
+    }
+
+    #[test]
+    fn padding_is_refused() {
+        assert_eq!(
+            decode(b"Zg=="),
+            Err(DecodeError::InvalidByte {
+                offset: 2,
+                byte: b'='
+            })
+        );
+    }
+
+    #[test]
+    fn standard_alphabet_characters_are_refused() {
+        assert!(matches!(
+            decode(b"ab+d"),
+            Err(DecodeError::InvalidByte { offset: 2, .. })
+        ));
+        assert!(matches!(
+            decode(b"ab/d"),
+            Err(DecodeError::InvalidByte { offset: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn white_space_is_refused_anywhere() {
+        for bad in [&b" Zm9v"[..], b"Zm9v ", b"Zm\n9v", b"Zm9v\r\n"] {
+            assert!(decode(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn lengths_of_4n_plus_1_are_refused() {
+        for n in [1, 5, 9] {
+            let s = "A".repeat(n);
+            assert_eq!(
+                decode(s.as_bytes()),
+                Err(DecodeError::InvalidLength { len: n })
+            );
+        }
+    }
+
+    #[test]
+    fn non_zero_trailing_bits_are_refused() {
+        assert_eq!(decode(b"Zh"), Err(DecodeError::TrailingBits { offset: 1 }));
+        assert_eq!(decode(b"Zm9"), Err(DecodeError::TrailingBits { offset: 2 }));
+        assert_eq!(decode(b"Zm8").unwrap(), b"fo");
+    }
+
+    #[test]
+    fn an_invalid_byte_is_reported_at_its_offset() {
+        let e = decode(b"AAAAAAAA.AAA").unwrap_err();
+        assert_eq!(
+            e,
+            DecodeError::InvalidByte {
+                offset: 8,
+                byte: b'.'
+            }
+        );
+        assert!(e.to_string().contains("at byte 8"));
+    }
+
+    #[test]
+    fn validate_agrees_with_decode() {
+        for s in [
+            &b"Zg"[..],
+            b"Zh",
+            b"Zm9",
+            b"Zm8",
+            b"A",
+            b"AB=",
+            b"-_8",
+            b"",
+            b"ab cd",
+        ] {
+            assert_eq!(validate(s).is_ok(), decode(s).is_ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_base64_crate_on_every_two_and_three_byte_input() {
+        // Exhaustive over all 2-character strings of the byte range, and a
+        // sample of 3-character ones: accept/reject and output must agree.
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let s = [a, b];
+                assert_eq!(decode(&s).ok(), ENGINE.decode(s).ok(), "{s:?}");
+            }
+        }
+        for a in (0..=255u8).step_by(3) {
+            for b in (0..=255u8).step_by(5) {
+                for c in 0..=255u8 {
+                    let s = [a, b, c, b'A'];
+                    assert_eq!(decode(&s).ok(), ENGINE.decode(s).ok(), "{s:?}");
+                    assert_eq!(decode(&s[..3]).ok(), ENGINE.decode(&s[..3]).ok(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn round_trips_every_length_up_to_100() {
+        let data: Vec<u8> = (0..100u32).map(|i| (i * 37 + 11) as u8).collect();
+        for n in 0..=data.len() {
+            let enc = encode(&data[..n]);
+            assert_eq!(enc, ENGINE.encode(&data[..n]));
+            assert_eq!(enc.len(), encoded_len(n));
+            assert_eq!(decoded_len(enc.len()), Some(n));
+            assert_eq!(decode(enc.as_bytes()).unwrap(), &data[..n]);
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! JWT claims ([RFC 7519 §4.1]): the registered claims, `NumericDate`, and
+//! the strict first reading of a claims set.
+//!
+//! > The JWT Claims Set represents a JSON object whose members are the
+//! > claims conveyed by the JWT. The Claim Names within a JWT Claims Set
+//! > MUST be unique
+//! > — [RFC 7519 §4]
+//!
+//! # Two readings of the payload
+//!
+//! After the MAC has matched, [`crate::decode`] reads the payload twice:
+//! first with [`Scan`], which refuses duplicate names and pulls out just
+//! the registered claims the validation rules look at, borrowing strings
+//! from the payload; then with the caller's own type `T` through serde.
+//! Both readings are short (a claims set is a few hundred bytes), and this
+//! keeps the caller's type free of validation concerns.
+//!
+//! # NumericDate
+//!
+//! > A JSON numeric value representing the number of seconds from
+//! > 1970-01-01T00:00:00Z UTC until the specified UTC date/time, ignoring
+//! > leap seconds. [...] non-integer values can be represented.
+//! > — [RFC 7519 §2]
+//!
+//! So `exp`, `nbf` and `iat` may be any JSON number: fractions, negative
+//! and huge values are compared numerically (as `f64`; an exponent beyond
+//! its range, such as `1e400`, counts as infinity). Any other JSON type is
+//! [`Error::InvalidClaim`].
+//!
+//! [RFC 7519 §2]: https://www.rfc-editor.org/rfc/rfc7519#section-2
+//! [RFC 7519 §4]: https://www.rfc-editor.org/rfc/rfc7519#section-4
+//! [RFC 7519 §4.1]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use smallvec::SmallVec;
+
+use crate::error::{Error, Part};
+use crate::json::{MaybeText, NameSet, Skip, Text, duplicate};
+
+/// A NumericDate: seconds since the epoch, possibly fractional.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct NumericDate(pub f64);
+
+impl NumericDate {
+    /// Whole seconds since the epoch.
+    pub fn from_secs(secs: i64) -> NumericDate {
+        NumericDate(secs as f64)
+    }
+
+    /// The value in seconds.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0
+    }
+}
+
+impl Serialize for NumericDate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Whole seconds are written as integers ("exp":1768132452), as
+        // every JWT library does; fractions as they are.
+        let v = self.0;
+        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            s.serialize_i64(v as i64)
+        } else {
+            s.serialize_f64(v)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NumericDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        f64::deserialize(d).map(NumericDate)
+    }
+}
+
+/// `aud` ([RFC 7519 §4.1.3]): "In the general case, the "aud" value is an
+/// array of case-sensitive strings [...] In the special case when the JWT
+/// has one audience, the "aud" value MAY be a single case-sensitive string".
+///
+/// [RFC 7519 §4.1.3]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// A single string.
+    One(String),
+    /// An array of strings.
+    Many(Vec<String>),
+}
+
+/// The registered claims of RFC 7519 §4.1, for callers who want them
+/// typed. Use it as your claims type, or copy the fields you need into your
+/// own struct: [`crate::decode`] validates them either way.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegisteredClaims {
+    /// `iss` (§4.1.1): who issued the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// `sub` (§4.1.2): whom the token is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    /// `aud` (§4.1.3): whom the token is for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+    /// `exp` (§4.1.4): not valid on or after this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<NumericDate>,
+    /// `nbf` (§4.1.5): not valid before this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<NumericDate>,
+    /// `iat` (§4.1.6): when it was issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<NumericDate>,
+    /// `jti` (§4.1.7): a unique identifier.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+}
+
+/// A time claim as read: its value, or the JSON type it had instead.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Time {
+    Number(f64),
+    Other(&'static str),
+}
+
+/// `aud` as read.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Aud<'de> {
+    /// A string, or an array of strings.
+    Strings(SmallVec<[Cow<'de, str>; 2]>),
+    /// Anything else, and why it is not allowed.
+    Invalid(String),
+}
+
+/// The first reading of a claims set: unique names, and the registered
+/// claims the validation looks at.
+#[derive(Debug, Default)]
+pub(crate) struct Scan<'de> {
+    pub exp: Option<Time>,
+    pub nbf: Option<Time>,
+    pub iat: Option<Time>,
+    pub iss: Option<MaybeText<'de>>,
+    pub sub: Option<MaybeText<'de>>,
+    pub aud: Option<Aud<'de>>,
+    /// For each name in the verifier's `required` list: was it present?
+    pub required_present: SmallVec<[bool; 8]>,
+}
+
+impl<'de> Scan<'de> {
+    /// Reads `payload` (stage 6's `malformed` rules: a JSON object, UTF-8,
+    /// unique names) noting which of `required` are present.
+    pub(crate) fn read(payload: &'de [u8], required: &[String]) -> Result<Scan<'de>, Error> {
+        // Explicit, so the error can say where: serde_json would also
+        // refuse invalid UTF-8, but with a less direct message.
+        if let Err(e) = std::str::from_utf8(payload) {
+            return Err(Error::malformed(
+                Part::Payload,
+                format!(
+                    "claims set is not UTF-8 (RFC 7519 §7.2 step 10): invalid byte at {}",
+                    e.valid_up_to()
+                ),
+            ));
+        }
+        let mut d = serde_json::Deserializer::from_slice(payload);
+        let scan = ScanSeed { required }
+            .deserialize(&mut d)
+            .and_then(|scan| d.end().map(|()| scan))
+            .map_err(|e| {
+                Error::malformed(
+                    Part::Payload,
+                    format!("claims set is not a JSON object with unique names: {e}"),
+                )
+            })?;
+        Ok(scan)
+    }
+}
+
+struct ScanSeed<'r> {
+    required: &'r [String],
+}
+
+impl<'de> DeserializeSeed<'de> for ScanSeed<'_> {
+    type Value = Scan<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Scan<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ScanSeed<'_> {
+    type Value = Scan<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object (RFC 7519 §7.2 step 10)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scan<'de>, A::Error> {
+        let mut scan = Scan {
+            required_present: self.required.iter().map(|_| false).collect(),
+            ..Scan::default()
+        };
+        let mut names = NameSet::default();
+        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
+            match &*name {
+                "exp" => scan.exp = Some(time(map.next_value()?)),
+                "nbf" => scan.nbf = Some(time(map.next_value()?)),
+                "iat" => scan.iat = Some(time(map.next_value()?)),
+                "iss" => scan.iss = Some(map.next_value()?),
+                "sub" => scan.sub = Some(map.next_value()?),
+                "aud" => scan.aud = Some(map.next_value::<AudSeen<'de>>()?.0),
+                _ => {
+                    map.next_value::<Skip>()?;
+                }
+            }
+            for (present, wanted) in scan.required_present.iter_mut().zip(self.required) {
+                *present |= *wanted == *name;
+            }
+            if !names.insert(name.clone()) {
+                return Err(duplicate(&name));
+            }
+        }
+        Ok(scan)
+    }
+}
+
+/// A time claim from its raw JSON text: the text of a JSON number is
+/// parsed as `f64` (out-of-range exponents become ±infinity or 0, which
+/// still compare correctly); any other type is noted.
+fn time(raw: &RawValue) -> Time {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'-' | b'0'..=b'9') => match text.parse::<f64>() {
+            Ok(v) => Time::Number(v),
+            // serde_json has already checked the number's grammar, which is
+            // a subset of what `f64::from_str` accepts.
+            Err(_) => Time::Other("number that cannot be read"),
+        },
+        Some(b'"') => Time::Other("string"),
+        Some(b't' | b'f') => Time::Other("boolean"),
+        Some(b'n') => Time::Other("null"),
+        Some(b'[') => Time::Other("array"),
+        _ => Time::Other("object"),
+    }
+}
+
+struct AudSeen<'de>(Aud<'de>);
+
+impl<'de> Deserialize<'de> for AudSeen<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match MaybeTextOrList::deserialize(d)? {
+            MaybeTextOrList::Text(t) => Ok(AudSeen(Aud::Strings(smallvec::smallvec![t]))),
+            MaybeTextOrList::List(items) => {
+                let mut strings = SmallVec::new();
+                for item in items {
+                    match item {
+                        MaybeText::Text(t) => strings.push(t),
+                        MaybeText::Other(t) => {
+                            return Ok(AudSeen(Aud::Invalid(format!(
+                                "\"aud\" array holds a JSON {t}; every member must be a string (RFC 7519 §4.1.3)"
+                            ))));
+                        }
+                    }
+                }
+                Ok(AudSeen(Aud::Strings(strings)))
+            }
+            MaybeTextOrList::Other(t) => Ok(AudSeen(Aud::Invalid(format!(
+                "\"aud\" is a JSON {t}; it must be a string or an array of strings (RFC 7519 §4.1.3)"
+            )))),
+        }
+    }
+}
+
+enum MaybeTextOrList<'de> {
+    Text(Cow<'de, str>),
+    List(SmallVec<[MaybeText<'de>; 2]>),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for MaybeTextOrList<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeTextOrList<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut list = SmallVec::new();
+                while let Some(item) = seq.next_element::<MaybeText<'de>>()? {
+                    list.push(item);
+                }
+                Ok(MaybeTextOrList::List(list))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(MaybeTextOrList::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(MaybeTextOrList::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(MaybeTextOrList::Other("boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(MaybeTextOrList::Other("number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(MaybeTextOrList::Other("number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(MaybeTextOrList::Other("number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(MaybeTextOrList::Other("null"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<Skip, Skip>()?.is_some() {}
+                Ok(MaybeTextOrList::Other("object"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(json: &str) -> Result<Scan<'_>, Error> {
+        Scan::read(json.as_bytes(), &["jti".to_string()])
+    }
+
+    #[test]
+    fn registered_claims_are_read_with_their_types() {
+        let s =
+            scan(r#"{"exp":1.5,"nbf":-3,"iat":"x","iss":"joe","sub":7,"aud":["a","b"],"jti":"j"}"#)
+                .unwrap();
+        assert_eq!(s.exp, Some(Time::Number(1.5)));
+        assert_eq!(s.nbf, Some(Time::Number(-3.0)));
+        assert_eq!(s.iat, Some(Time::Other("string")));
+        assert_eq!(s.iss, Some(MaybeText::Text("joe".into())));
+        assert_eq!(s.sub, Some(MaybeText::Other("number")));
+        assert_eq!(
+            s.aud,
+            Some(Aud::Strings(smallvec::smallvec!["a".into(), "b".into()]))
+        );
+        assert_eq!(s.required_present.as_slice(), &[true]);
+    }
+
+    #[test]
+    fn huge_exponents_compare_as_infinity() {
+        assert_eq!(
+            scan(r#"{"exp":1e400}"#).unwrap().exp,
+            Some(Time::Number(f64::INFINITY))
+        );
+        assert_eq!(
+            scan(r#"{"exp":99999999999999999999999}"#).unwrap().exp,
+            Some(Time::Number(1e23))
+        );
+    }
+
+    #[test]
+    fn aud_with_a_non_string_member_is_invalid() {
+        assert!(matches!(
+            scan(r#"{"aud":["a",1]}"#).unwrap().aud,
+            Some(Aud::Invalid(_))
+        ));
+        assert!(matches!(
+            scan(r#"{"aud":[["a"]]}"#).unwrap().aud,
+            Some(Aud::Invalid(_))
+        ));
+        assert!(matches!(
+            scan(r#"{"aud":1}"#).unwrap().aud,
+            Some(Aud::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn not_an_object_or_duplicates_or_bad_utf8_is_malformed() {
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"1",
+            b"{\"a\":1,\"a\":2}",
+            b"{\"exp\":1,\"\\u0065xp\":1}",
+            b"{\"a\":\"\xff\"}",
+            b"{} x",
+        ] {
+            assert_eq!(
+                Scan::read(bad, &[]).unwrap_err().code(),
+                "malformed",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_dates_serialize_whole_seconds_as_integers() {
+        assert_eq!(
+            serde_json::to_string(&NumericDate(1.0e9)).unwrap(),
+            "1000000000"
+        );
+        assert_eq!(serde_json::to_string(&NumericDate(1.5)).unwrap(), "1.5");
+    }
+}

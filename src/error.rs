@@ -1,0 +1,309 @@
+//! One error type for every way a token can fail.
+//!
+//! Each variant maps to exactly one stable machine code, the codes of the
+//! vector format (`vectors/README.md`, "Error codes"). Checks run in stages,
+//! and a token that breaks several rules fails with the code of the first
+//! stage it breaks:
+//!
+//! | stage | codes |
+//! | --- | --- |
+//! | 1. size | `too_large` |
+//! | 2. structure | `malformed` |
+//! | 3. header | `algorithm`, `unsupported_critical`, `invalid_type` |
+//! | 4. key | `unknown_key`, `weak_key` |
+//! | 5. signature | `bad_signature` |
+//! | 6. claims | `malformed`, `missing_claim`, `invalid_claim`, `expired`, `not_yet_valid`, `invalid_issuer`, `invalid_audience`, `invalid_subject` |
+//!
+//! # Security
+//!
+//! Messages say what was wrong and where (which segment, which claim, at
+//! which byte) but never carry key bytes or MAC bytes. A failed MAC is one
+//! opaque variant, [`Error::BadSignature`]: it does not say how close the
+//! tag was. Values copied from the token (an `alg`, a `kid`) are attacker
+//! controlled, so they are shortened before they are shown.
+
+use std::fmt;
+
+/// Where in the compact serialization something went wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The token as a whole (its length, its dots).
+    Token,
+    /// The first segment, the JOSE header.
+    Header,
+    /// The second segment, the payload (the claims set of a JWT).
+    Payload,
+    /// The third segment, the signature.
+    Signature,
+    /// A key given by the caller (a JWK, a JWK Set).
+    Key,
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Part::Token => "token",
+            Part::Header => "header",
+            Part::Payload => "payload",
+            Part::Signature => "signature",
+            Part::Key => "key",
+        })
+    }
+}
+
+/// Every failure barejwt reports. [`Error::code`] gives its stable code.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Stage 1: the token is longer than the verifier accepts.
+    TooLarge {
+        /// The token's length in bytes.
+        len: usize,
+        /// The largest length accepted.
+        max: usize,
+    },
+    /// Stage 2 (structure) or 6 (claims set): the bytes are not a
+    /// well-formed JWS, header, JWK or claims set.
+    Malformed {
+        /// Which part is malformed.
+        part: Part,
+        /// What is wrong, and at which byte where that is known.
+        reason: String,
+    },
+    /// Stage 3: the header's `alg` is not one the verifier accepts
+    /// (`none` never is), or the key is bound to another algorithm.
+    Algorithm {
+        /// What was found (shortened), or why it is refused.
+        found: String,
+    },
+    /// Stage 3: `crit` names an extension this implementation does not
+    /// understand (RFC 7515 §4.1.11).
+    UnsupportedCritical {
+        /// The extension's name (shortened).
+        name: String,
+    },
+    /// Stage 3: the `typ` header is not the one the verifier requires.
+    InvalidType {
+        /// The required type.
+        expected: String,
+        /// What the header carries (shortened), if anything.
+        found: Option<String>,
+    },
+    /// Stage 4: no key for this token's `kid`.
+    UnknownKey {
+        /// Why no key was chosen.
+        reason: String,
+    },
+    /// Stage 4 (or signing): the key is shorter than the hash output
+    /// (RFC 7518 §3.2) and weak keys were not allowed.
+    WeakKey {
+        /// The algorithm the key was to be used with.
+        alg: &'static str,
+        /// The key's length in bytes.
+        len: usize,
+        /// The least length RFC 7518 §3.2 allows for it.
+        min: usize,
+    },
+    /// Stage 5: the MAC does not match. Deliberately says nothing more.
+    BadSignature,
+    /// Stage 6: a claim the verifier requires is absent.
+    MissingClaim {
+        /// The claim's name.
+        claim: String,
+    },
+    /// Stage 6: a registered claim has the wrong JSON type.
+    InvalidClaim {
+        /// The claim's name.
+        claim: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Stage 6: `now >= exp + leeway` (RFC 7519 §4.1.4).
+    Expired {
+        /// The token's `exp`.
+        exp: f64,
+        /// The verifier's clock.
+        now: i64,
+        /// Allowed clock skew in seconds.
+        leeway: u64,
+    },
+    /// Stage 6: `now < nbf - leeway` (RFC 7519 §4.1.5).
+    NotYetValid {
+        /// The token's `nbf`.
+        nbf: f64,
+        /// The verifier's clock.
+        now: i64,
+        /// Allowed clock skew in seconds.
+        leeway: u64,
+    },
+    /// Stage 6: `iss` is not the required issuer.
+    InvalidIssuer {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Stage 6: `aud` does not name the verifier, or is ill-typed.
+    InvalidAudience {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Stage 6: `sub` is not the required subject.
+    InvalidSubject {
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// The stable machine code, one of the codes of the vector format.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::TooLarge { .. } => "too_large",
+            Error::Malformed { .. } => "malformed",
+            Error::Algorithm { .. } => "algorithm",
+            Error::UnsupportedCritical { .. } => "unsupported_critical",
+            Error::InvalidType { .. } => "invalid_type",
+            Error::UnknownKey { .. } => "unknown_key",
+            Error::WeakKey { .. } => "weak_key",
+            Error::BadSignature => "bad_signature",
+            Error::MissingClaim { .. } => "missing_claim",
+            Error::InvalidClaim { .. } => "invalid_claim",
+            Error::Expired { .. } => "expired",
+            Error::NotYetValid { .. } => "not_yet_valid",
+            Error::InvalidIssuer { .. } => "invalid_issuer",
+            Error::InvalidAudience { .. } => "invalid_audience",
+            Error::InvalidSubject { .. } => "invalid_subject",
+        }
+    }
+
+    /// Every code, in stage order: for documentation, tests and tools.
+    pub const CODES: [&'static str; 15] = [
+        "too_large",
+        "malformed",
+        "algorithm",
+        "unsupported_critical",
+        "invalid_type",
+        "unknown_key",
+        "weak_key",
+        "bad_signature",
+        "missing_claim",
+        "invalid_claim",
+        "expired",
+        "not_yet_valid",
+        "invalid_issuer",
+        "invalid_audience",
+        "invalid_subject",
+    ];
+
+    pub(crate) fn malformed(part: Part, reason: impl Into<String>) -> Error {
+        Error::Malformed {
+            part,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Shortens attacker-controlled text before it goes into a message, and
+/// quotes it with Rust's escaping so control characters stay visible.
+pub(crate) fn shown(text: &str) -> String {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        None => format!("{text:?}"),
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TooLarge { len, max } => {
+                write!(f, "token is {len} bytes, larger than the limit of {max}")
+            }
+            Error::Malformed { part, reason } => write!(f, "malformed {part}: {reason}"),
+            Error::Algorithm { found } => write!(f, "algorithm not accepted: {found}"),
+            Error::UnsupportedCritical { name } => {
+                write!(f, "critical header parameter {name} is not supported")
+            }
+            Error::InvalidType { expected, found } => match found {
+                Some(found) => write!(f, "expected typ {expected:?}, found {found}"),
+                None => write!(f, "expected typ {expected:?}, found no typ header"),
+            },
+            Error::UnknownKey { reason } => write!(f, "no key for this token: {reason}"),
+            Error::WeakKey { alg, len, min } => write!(
+                f,
+                "{alg} key is {len} bytes, shorter than the {min} bytes RFC 7518 §3.2 requires"
+            ),
+            Error::BadSignature => f.write_str("signature does not match (MAC tag mismatch)"),
+            Error::MissingClaim { claim } => write!(f, "required claim {claim:?} is missing"),
+            Error::InvalidClaim { claim, reason } => write!(f, "claim {claim:?}: {reason}"),
+            Error::Expired { exp, now, leeway } => write!(
+                f,
+                "token expired: exp {exp} <= now {now} - leeway {leeway}s"
+            ),
+            Error::NotYetValid { nbf, now, leeway } => write!(
+                f,
+                "token not yet valid: nbf {nbf} > now {now} + leeway {leeway}s"
+            ),
+            Error::InvalidIssuer { reason } => write!(f, "invalid issuer: {reason}"),
+            Error::InvalidAudience { reason } => write!(f, "invalid audience: {reason}"),
+            Error::InvalidSubject { reason } => write!(f, "invalid subject: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_in_stage_order() {
+        let samples = [
+            Error::TooLarge { len: 2, max: 1 },
+            Error::malformed(Part::Token, "x"),
+            Error::Algorithm { found: "x".into() },
+            Error::UnsupportedCritical { name: "x".into() },
+            Error::InvalidType {
+                expected: "JWT".into(),
+                found: None,
+            },
+            Error::UnknownKey { reason: "x".into() },
+            Error::WeakKey {
+                alg: "HS256",
+                len: 1,
+                min: 32,
+            },
+            Error::BadSignature,
+            Error::MissingClaim { claim: "x".into() },
+            Error::InvalidClaim {
+                claim: "exp",
+                reason: "x".into(),
+            },
+            Error::Expired {
+                exp: 1.0,
+                now: 2,
+                leeway: 0,
+            },
+            Error::NotYetValid {
+                nbf: 2.0,
+                now: 1,
+                leeway: 0,
+            },
+            Error::InvalidIssuer { reason: "x".into() },
+            Error::InvalidAudience { reason: "x".into() },
+            Error::InvalidSubject { reason: "x".into() },
+        ];
+        let codes: Vec<_> = samples.iter().map(Error::code).collect();
+        assert_eq!(codes, Error::CODES);
+    }
+
+    #[test]
+    fn shown_text_is_quoted_and_shortened() {
+        assert_eq!(shown("none"), "\"none\"");
+        let long = "a".repeat(100);
+        let s = shown(&long);
+        assert!(s.len() < 50, "{s}");
+        assert!(s.ends_with('…'));
+        assert_eq!(shown("a\nb"), "\"a\\nb\"");
+    }
+}

@@ -1,0 +1,193 @@
+//! JSON Web Tokens ([RFC 7519]): a JWS whose payload is a claims set.
+//!
+//! [`decode`] is [RFC 7519 §7.2] ("Validating a JWT") in order: verify the
+//! JWS ([`crate::jws::verify`], stages 1-5), then — only once the MAC has
+//! matched — read the claims set strictly, check the registered claims
+//! against the [`Validation`], and finally give the caller their own type.
+//! [`encode`] is [RFC 7519 §7.1] ("Creating a JWT").
+//!
+//! [RFC 7519]: https://www.rfc-editor.org/rfc/rfc7519
+//! [RFC 7519 §7.1]: https://www.rfc-editor.org/rfc/rfc7519#section-7.1
+//! [RFC 7519 §7.2]: https://www.rfc-editor.org/rfc/rfc7519#section-7.2
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::base64url;
+use crate::claims::Scan;
+use crate::error::{Error, Part};
+use crate::jws::{self, Header};
+use crate::key::{HmacKey, KeySource};
+use crate::validation::Validation;
+
+/// A token that passed every check: its header and its claims.
+#[derive(Debug, Clone)]
+pub struct Verified<T> {
+    /// The verified JOSE header.
+    pub header: Header,
+    /// The caller's claims type, read from the verified payload.
+    pub claims: T,
+}
+
+/// Verifies `token` and returns its claims as `T`.
+///
+/// `keys` is one [`HmacKey`], a [`crate::Jwk`], or a [`crate::KeySet`]
+/// chosen by `kid`. On failure the [`Error`] names the first stage that
+/// failed; its [`Error::code`] is stable.
+///
+/// # Examples
+/// ```
+/// use barejwt::{decode, encode, Algorithm, HmacKey, Validation};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, Serialize, Deserialize)]
+/// struct Claims { sub: String, id: u64, exp: u64 }
+///
+/// let key = HmacKey::new(Algorithm::HS256, b"an example key of 32 bytes, at least").unwrap();
+/// let token = encode(&Claims { sub: "ada".into(), id: 1, exp: 2_000_000_000 }, &key).unwrap();
+///
+/// let v = Validation::new(Algorithm::HS256).require(["exp"]).now(1_900_000_000);
+/// let ok = decode::<Claims, _>(&token, &key, &v).unwrap();
+/// assert_eq!(ok.claims.sub, "ada");
+///
+/// let late = Validation::new(Algorithm::HS256).now(2_000_000_000);
+/// assert_eq!(decode::<Claims, _>(&token, &key, &late).unwrap_err().code(), "expired");
+/// ```
+pub fn decode<T, K>(
+    token: impl AsRef<[u8]>,
+    keys: &K,
+    validation: &Validation,
+) -> Result<Verified<T>, Error>
+where
+    T: DeserializeOwned,
+    K: KeySource + ?Sized,
+{
+    let jws = jws::verify(token.as_ref(), keys, validation)?;
+    // Stage 6: the MAC matched, so now the payload may be read.
+    let scan = Scan::read(&jws.payload, &validation.required)?;
+    validation.check_claims(&scan)?;
+    drop(scan);
+    let claims = serde_json::from_slice::<T>(&jws.payload).map_err(|e| {
+        Error::malformed(
+            Part::Payload,
+            format!("claims set does not fit the expected claims type: {e}"),
+        )
+    })?;
+    Ok(Verified {
+        header: jws.header,
+        claims,
+    })
+}
+
+/// Signs `claims` under the header `{"alg": <key's alg>, "typ": "JWT"}`
+/// (plus the key's `kid`, if it has one).
+pub fn encode<T: Serialize + ?Sized>(claims: &T, key: &HmacKey) -> Result<String, Error> {
+    let mut header = Header::new(key.algorithm());
+    header.kid = key.kid().map(str::to_owned);
+    encode_with_header(&header, claims, key)
+}
+
+/// Signs `claims` under `header`, whose `alg` must be the key's.
+pub fn encode_with_header<T: Serialize + ?Sized>(
+    header: &Header,
+    claims: &T,
+    key: &HmacKey,
+) -> Result<String, Error> {
+    if header.alg != key.algorithm() {
+        return Err(Error::Algorithm {
+            found: format!(
+                "the header says {}, but the key is for {}",
+                header.alg,
+                key.algorithm()
+            ),
+        });
+    }
+    let header_json =
+        serde_json::to_vec(header).map_err(|e| Error::malformed(Part::Header, e.to_string()))?;
+    let payload =
+        serde_json::to_vec(claims).map_err(|e| Error::malformed(Part::Payload, e.to_string()))?;
+    let mut out = String::with_capacity(
+        base64url::encoded_len(header_json.len()) + base64url::encoded_len(payload.len()) + 90,
+    );
+    // RFC 7519 §7.1 steps 1-6 make the JSON; RFC 7515 §5.1 encodes and MACs.
+    base64url::encode_into(&header_json, &mut out);
+    out.push('.');
+    base64url::encode_into(&payload, &mut out);
+    jws::append_signature(out, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hmac::Algorithm;
+    use serde::Deserialize;
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    struct Claims {
+        sub: String,
+        id: u64,
+        exp: u64,
+    }
+
+    fn key() -> HmacKey {
+        HmacKey::new(Algorithm::HS256, &[9; 32]).unwrap()
+    }
+
+    #[test]
+    fn encode_then_decode_round_trips() {
+        let c = Claims {
+            sub: "a".into(),
+            id: 3,
+            exp: 200,
+        };
+        let t = encode(&c, &key()).unwrap();
+        let v = decode::<Claims, _>(&t, &key(), &Validation::default().now(100)).unwrap();
+        assert_eq!(v.claims, c);
+        assert_eq!(v.header.typ.as_deref(), Some("JWT"));
+    }
+
+    #[test]
+    fn the_payload_is_not_parsed_before_the_signature_matches() {
+        // Payload that is not JSON, signed with another key: bad_signature,
+        // not malformed.
+        let other = HmacKey::new(Algorithm::HS256, &[8; 32]).unwrap();
+        let t = jws::sign(br#"{"alg":"HS256"}"#, b"not json", &other).unwrap();
+        let e = decode::<serde_json::Value, _>(&t, &key(), &Validation::default()).unwrap_err();
+        assert_eq!(e.code(), "bad_signature");
+        let t = jws::sign(br#"{"alg":"HS256"}"#, b"not json", &key()).unwrap();
+        let e = decode::<serde_json::Value, _>(&t, &key(), &Validation::default()).unwrap_err();
+        assert_eq!(e.code(), "malformed");
+    }
+
+    #[test]
+    fn a_claims_type_mismatch_is_malformed_payload() {
+        let t = encode(&serde_json::json!({"sub": 1}), &key()).unwrap();
+        let e = decode::<Claims, _>(&t, &key(), &Validation::default()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Malformed {
+                    part: Part::Payload,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn encode_refuses_a_header_for_another_algorithm() {
+        let h = Header::new(Algorithm::HS512);
+        assert_eq!(
+            encode_with_header(&h, &1, &key()).unwrap_err().code(),
+            "algorithm"
+        );
+    }
+
+    #[test]
+    fn encode_writes_the_keys_kid() {
+        let t = encode(&1, &key().with_kid("k1")).unwrap();
+        let h = jws::inspect(t.as_bytes()).unwrap().header;
+        assert_eq!(h, serde_json::json!({"alg":"HS256","typ":"JWT","kid":"k1"}));
+    }
+}
