@@ -436,8 +436,9 @@ def check_sign(v):
     hdr = jloads_strict(strict_decode(h).decode("utf-8"))
     assert hdr["alg"] == alg, "a header alg other than the sign alg is not settled"
     if len(key) < DIGEST[alg]:
-        assert v.get("expect") == {"error": "weak_key"}, v["id"]
+        assert v.get("expect") == {"error": "weak_key"} and "expect_token" not in v, v["id"]
         return
+    assert "expect" not in v, v["id"]
     t = sign_segments(h, p, key, alg)
     assert v["expect_token"] == t, v["id"]
     # the produced token must pass stages 1-5 of the verifier
@@ -577,8 +578,6 @@ def build_structure():
     # --- segment count (stage 2; RFC 7515 section 7.1, RFC 7519 section 7.2)
     f.verify("struct-empty-token", "The empty string: not three dot-separated segments "
              "(RFC 7515 section 7.1): malformed.", "", kh, "malformed")
-    f.verify("struct-one-segment", "Only the header segment, no '.': malformed.", h0, kh,
-             "malformed")
     f.verify("struct-two-segments", "header.payload without the signature segment "
              "(two segments, RFC 7515 section 7.1 needs three): malformed.", f"{h0}.{p0}", kh,
              "malformed")
@@ -614,10 +613,6 @@ def build_structure():
     f.verify("struct-trailing-newline", "A valid token followed by a line feed: the "
              "signature segment holds white space (RFC 7515 section 2): malformed.",
              T0 + "\n", kh, "malformed")
-    f.verify("struct-trailing-crlf", "A valid token followed by CR LF: malformed.",
-             T0 + "\r\n", kh, "malformed")
-    f.verify("struct-trailing-space", "A valid token followed by a space: malformed.",
-             T0 + " ", kh, "malformed")
     t = sign_segments(h0, " " + p0, K256, "HS256")
     f.verify("struct-space-after-dot", "A space at the start of the payload segment (the "
              "signature covers the literal text): malformed (RFC 7515 section 2).", t, kh,
@@ -732,12 +727,10 @@ def build_header():
         ("array", '[{"alg":"HS256"}]', "a JSON array holding the header object"),
         ("string", '"HS256"', "a JSON string"),
         ("number", "256", "a JSON number"),
-        ("null", "null", "JSON null"),
         ("trailing-garbage", '{"alg":"HS256"}x', "a JSON object followed by 'x'"),
         ("two-objects", '{"alg":"HS256"}{"alg":"HS256"}', "two JSON objects in a row"),
         ("trailing-comma", '{"alg":"HS256",}', "an object with a trailing comma"),
         ("single-quotes", "{'alg':'HS256'}", "single-quoted names and strings"),
-        ("truncated", '{"alg":"HS256"', "an object without its closing brace"),
         ("nan", '{"alg":"HS256","x":NaN}', "a NaN literal (not JSON, RFC 8259 section 6)"),
         ("control-char", '{"alg":"HS256","x":"a\tb"}',
          "a raw tab inside a string (RFC 8259 section 7: control characters must be escaped)"),
@@ -749,7 +742,6 @@ def build_header():
              "(RFC 7515 section 5.2 / RFC 7519 section 7.2 step 4): malformed.",
              tok_h('{"alg":"HS256"}'.encode("utf-16-le")), kh, "malformed")
     for name, bad, what in [("invalid-utf8", b"\xff", "a 0xFF byte"),
-                            ("overlong-utf8", b"\xc0\xaf", "an overlong encoding of '/'"),
                             ("surrogate-utf8", b"\xed\xa0\x80",
                              "the UTF-8 form of the surrogate U+D800")]:
         f.verify(f"hdr-{name}", f"The header's extra string member holds {what}, which is "
@@ -777,7 +769,6 @@ def build_header():
 
     # alg presence and type (RFC 7515 section 4.1.1)
     for name, text, what in [("alg-missing", '{"typ":"JWT"}', "no 'alg'"),
-                             ("alg-missing-empty", "{}", "an empty object, no 'alg'"),
                              ("alg-number", '{"alg":256}', "'alg' as a number"),
                              ("alg-null", '{"alg":null}', "'alg' null"),
                              ("alg-array", '{"alg":["HS256"]}', "'alg' as an array")]:
@@ -790,8 +781,6 @@ def build_header():
         ("crit-string", '{"alg":"HS256","crit":"http://example.invalid/ext",' + ext + "}",
          "a string, not an array"),
         ("crit-null", '{"alg":"HS256","crit":null}', "null, not an array"),
-        ("crit-object", '{"alg":"HS256","crit":{"http://example.invalid/ext":true},' + ext + "}",
-         "an object, not an array"),
         ("crit-empty", '{"alg":"HS256","crit":[]}', "an empty array"),
         ("crit-number", '{"alg":"HS256","crit":[1]}', "an array holding a number"),
         ("crit-number-beside-name",
@@ -831,9 +820,6 @@ def build_header():
     f.verify("hdr-alg-hs512-not-accepted", "A correct HS512 token (64-byte key) while only "
              "HS256 is accepted (the default): algorithm.", token({"alg": "HS512"}, P0, K512),
              k_hex(K512), "algorithm")
-    f.verify("hdr-alg-hs384-not-accepted", "A correct HS384 token while HS256 and HS512 are "
-             "accepted: algorithm.", token({"alg": "HS384"}, P0, K512), k_hex(K512),
-             "algorithm", validation={"algorithms": ["HS256", "HS512"]})
     f.verify("hdr-alg-hs256-not-listed", "A correct HS256 token while validation.algorithms "
              "is [\"HS384\"] (the list replaces the default): algorithm.",
              token(H256, P0, K512), k_hex(K512), "algorithm",
@@ -844,8 +830,7 @@ def build_header():
              f"{rs}.{pn}.{b64u_enc(derive_key('rsa-filler', 256))}", kh, "algorithm")
     for name, alg, what in [("lowercase", "hs256", "'hs256' (alg values are case-sensitive, "
                              "RFC 7515 section 4.1.1)"),
-                            ("empty", "", "the empty string"),
-                            ("trailing-space", "HS256 ", "'HS256 ' with a trailing space")]:
+                            ("empty", "", "the empty string")]:
         t = sign_segments(b64u_enc(raw({"alg": alg})), pn, K256, "HS256")
         f.verify(f"hdr-alg-{name}", f"alg {what}, signed with HMAC-SHA-256: a string, so "
                  "well-formed, but not an accepted algorithm: algorithm.", t, kh, "algorithm")
@@ -877,12 +862,9 @@ def build_header():
         ("typ-application-at-jwt", "application/at+jwt", "JWT", "invalid_type",
          "typ 'application/at+jwt' (prefix ignored, 'at+jwt' still differs)"),
         ("typ-trailing-space", "JWT ", "JWT", "invalid_type", "typ 'JWT ' (trailing space)"),
-        ("typ-empty", "", "JWT", "invalid_type", "typ '' (empty)"),
         ("typ-lowercase", "jwt", "JWT", "valid", "typ 'jwt' (compared case-insensitively)"),
         ("typ-application-prefix", "application/JWT", "JWT", "valid",
          "typ 'application/JWT' (the application/ prefix is ignored)"),
-        ("typ-application-lower", "application/jwt", "JWT", "valid",
-         "typ 'application/jwt'"),
         ("typ-required-lowercase", "JWT", "jwt", "valid",
          "typ 'JWT' while the verifier names 'jwt'"),
     ]
@@ -949,9 +931,6 @@ def build_keys():
     t, h = kid_tok("k2", K_SET2)
     f.verify("key-jwks-kid-selects-second", "Token kid 'k2' signed with k2's key; set holds "
              "k1 then k2: kid selects k2: valid.", t, k_jwks(j1, j2), header=h)
-    t, h = kid_tok("k1", K_SET1)
-    f.verify("key-jwks-kid-selects-first", "Token kid 'k1' signed with k1's key; set holds k1 "
-             "and k2: valid.", t, k_jwks(j1, j2), header=h)
     t, h = kid_tok("other", K256)
     f.verify("key-single-jwk-kid-not-consulted", "A single JWK with kid 'mine' and a token "
              "with kid 'other': with a single key the token's kid is not consulted: valid.",
@@ -1013,8 +992,6 @@ def build_keys():
              "UTF-8: key length is counted in bytes, so it is not weak for HS256: valid.",
              token(H256, P0, cyr.encode()), k_utf8(cyr))
     k16 = derive_key("len-16", 16)
-    f.verify("key-weak-jwk", "A 16-byte key given as a JWK: weak_key.", token(H256, P0, k16),
-             k_jwk(k16), "weak_key")
     t = token({"alg": "HS256", "kid": "short"}, P0, k16)
     f.verify("key-weak-jwks", "A 16-byte key chosen from a JWK Set by kid: weak_key.", t,
              k_jwks(jwk(k16, kid="short"), j1), "weak_key")
@@ -1110,14 +1087,10 @@ def build_claims():
     # --- payload not a JSON object (RFC 7519 section 7.2 step 10)
     bad_payloads = [
         ("empty", "", "empty (zero bytes)"),
-        ("whitespace", "  ", "only white space"),
         ("array", "[]", "an empty JSON array"),
         ("string", '"alice"', "a JSON string"),
-        ("number", "1700000000", "a JSON number"),
-        ("null", "null", "JSON null"),
         ("trailing-garbage", '{"sub":"alice"}x', "a JSON object followed by 'x'"),
         ("nan", '{"sub":"alice","score":NaN}', "an object holding NaN (not JSON)"),
-        ("truncated", '{"sub":"alice"', "an object without its closing brace"),
     ]
     for name, text, what in bad_payloads:
         f.verify(f"claims-payload-{name}", f"Correctly signed token whose payload is {what}: "
@@ -1144,8 +1117,7 @@ def build_claims():
             ("exp-string", '{"sub":"alice","exp":"1700003600"}', "exp as a string"),
             ("exp-null", '{"sub":"alice","exp":null}', "exp null"),
             ("nbf-bool", '{"sub":"alice","nbf":true}', "nbf as a boolean"),
-            ("iat-string", '{"sub":"alice","iat":"1699999940"}', "iat as a string"),
-            ("exp-array", '{"sub":"alice","exp":[1700003600]}', "exp as an array")]:
+            ("iat-string", '{"sub":"alice","iat":"1699999940"}', "iat as a string")]:
         f.verify(f"claims-{name}", f"Payload has {what}; exp, nbf and iat must be JSON "
                  "numbers (RFC 7519 section 2, NumericDate): invalid_claim.",
                  tp(text, ksec), ku, "invalid_claim")
@@ -1231,8 +1203,6 @@ def build_claims():
              "iss https://other.example")
     iss_case("claims-iss-case", "https://Issuer.example", "invalid_issuer",
              "iss differing only in case")
-    iss_case("claims-iss-trailing-slash", iss + "/", "invalid_issuer",
-             "iss with a trailing '/' (no normalisation)")
     iss_case("claims-iss-number", 123, "invalid_issuer", "iss the number 123", want="123")
     iss_case("claims-iss-array", [iss], "invalid_issuer", "iss an array holding the issuer")
     iss_case("claims-iss-unicode-nfd", "caf\u0065\u0301", "invalid_issuer",
@@ -1267,12 +1237,9 @@ def build_claims():
              "aud [\"web\",\"api\"]")
     aud_case("claims-aud-array-no-match", ["web", "mobile"], "api", "invalid_audience",
              "aud [\"web\",\"mobile\"]")
-    aud_case("claims-aud-string-mismatch", "web", "api", "invalid_audience", "aud 'web'")
     aud_case("claims-aud-case", "API", "api", "invalid_audience", "aud 'API' (case differs)")
     aud_case("claims-aud-array-number-beside", ["api", 7], "api", "invalid_audience",
              "aud [\"api\",7]: an array holding a non-string, even beside the match")
-    aud_case("claims-aud-array-null-beside", [None, "api"], "api", "invalid_audience",
-             "aud [null,\"api\"]")
     aud_case("claims-aud-nested", [["api"]], "api", "invalid_audience",
              "aud [[\"api\"]] (a nested array)")
     aud_case("claims-aud-number", 123, "123", "invalid_audience", "aud the number 123")
@@ -1281,8 +1248,6 @@ def build_claims():
     aud_case("claims-aud-unrequested-string", "api", None, "invalid_audience",
              "aud 'api' (a verifier that names no audience does not identify itself with "
              "any value in aud, so it must reject)")
-    aud_case("claims-aud-unrequested-array", ["api", "web"], None, "invalid_audience",
-             "aud [\"api\",\"web\"]")
     return f
 
 
@@ -1393,20 +1358,17 @@ def build_b64():
          "(48 bytes)")
     good("b64-ff", b"\xff", "one 0xff byte is '_w' (its 4 unused bits zero)")
     good("b64-ffff", b"\xff\xff", "two 0xff bytes are '__8'")
-    good("b64-zero-1", b"\0", "one zero byte is 'AA'")
     good("b64-zero-3", b"\0\0\0", "three zero bytes are 'AAAA'")
     good("b64-tail-2-after-quantum", b"ABCA", "\"ABCA\": a full quantum then a 2-character tail")
 
     for ch, what in [("+", "'+' (standard alphabet)"), ("/", "'/' (standard alphabet)"),
                      ("=", "'=' in the middle"), (" ", "a space"), ("\t", "a tab"),
                      ("\n", "a line feed"), ("\r", "a carriage return"), (".", "a '.'"),
-                     ("!", "a '!'"), ("~", "a '~'"), ("*", "a '*'"), ("%", "a '%'"),
-                     ("\u0000", "a NUL"), ("\u007f", "DEL"), ("\u00e9", "U+00E9"),
+                     ("\u0000", "a NUL"), ("\u00e9", "U+00E9"),
                      ("\uff21", "U+FF21 FULLWIDTH LATIN CAPITAL LETTER A"),
                      ("\u00a0", "U+00A0 NO-BREAK SPACE")]:
         name = {"+": "plus", "/": "slash", "=": "equals", " ": "space", "\t": "tab",
-                "\n": "lf", "\r": "cr", ".": "dot", "!": "bang", "~": "tilde", "*": "star",
-                "%": "percent", "\u0000": "nul", "\u007f": "del", "\u00e9": "e-acute",
+                "\n": "lf", "\r": "cr", ".": "dot", "\u0000": "nul", "\u00e9": "e-acute",
                 "\uff21": "fullwidth-a", "\u00a0": "nbsp"}[ch]
         bad(f"b64-char-{name}", "QUJD" + ch + "REVG", f"{what} between two quanta")
     bad("b64-equals-between-quanta", "QQ==QUI", "'=' padding followed by more data")
@@ -1414,7 +1376,7 @@ def build_b64():
     for n in (1, 5, 9):
         bad(f"b64-len-{n}", "QUJDREVGR"[:n], f"length {n} (4n+1: no byte string has it)")
     # trailing bits: 2-character tail has 4 unused bits, 3-character tail has 2
-    for bit in (1, 2, 4, 8):
+    for bit in (1, 8):
         enc = set_trailing_bit("QQ", bit)
         bad(f"b64-trailing-bits-2-{bit}", enc, f"'{enc}': a 2-character tail whose unused bit "
             f"{bit} is set; only 'QQ' encodes \"A\" (RFC 4648 section 3.5)")
@@ -1422,8 +1384,6 @@ def build_b64():
         enc = set_trailing_bit("QUI", bit)
         bad(f"b64-trailing-bits-3-{bit}", enc, f"'{enc}': a 3-character tail whose unused bit "
             f"{bit} is set; only 'QUI' encodes \"AB\"")
-    bad("b64-trailing-bits-all-ones-2", "__", "'__': all 4 unused bits set")
-    bad("b64-trailing-bits-all-ones-3", "___", "'___': both unused bits set")
     bad("b64-trailing-bits-after-quantum", set_trailing_bit("QUJDQQ", 4),
         "a full quantum then a 2-character tail with an unused bit set")
     return f
@@ -1444,7 +1404,6 @@ def build_hmac():
         b = BLOCK[alg]
         a = alg.lower()
         for kname, key, what in [("key-empty", b"", "the empty key"),
-                                 ("key-1", b"\x01", "a 1-byte key"),
                                  (f"key-{b}", derive_key(f"blk-{b}", b),
                                   f"a key of exactly the block size ({b} bytes), used as is"),
                                  (f"key-{b + 1}", derive_key(f"blk-{b + 1}", b + 1),
@@ -1481,10 +1440,6 @@ def build_hmac():
         checked_mac("HS256", key, msg), "valid",
         "The key is SHA-256 of a 65-byte key, the tag is HMAC under the 65-byte key: "
         "equal, since a long key is replaced by its hash (RFC 2104 section 2).")
-    key = derive_key("msg-hs384", 48)
-    add("hmac-hs384-given-hs512-prefix", "HS384", key, msg,
-        checked_mac("HS512", key, msg)[:48], "invalid",
-        "HS384 inputs with the first 48 bytes of the HMAC-SHA-512 tag: must not match.")
     key = derive_key("msg-hs256", 32)
     tag = bytearray(checked_mac("HS256", key, msg)[:10])
     tag[9] ^= 0x01
@@ -1566,8 +1521,7 @@ def build_edge():
     f.verify("edge-header-escaped-value", "alg written 'HS\\u0032\\u0035\\u0036' ('HS256' "
              "after unescaping): valid.", tok_h('{"alg":"HS\\u0032\\u0035\\u0036"}'), kh,
              header={"alg": "HS256"})
-    hx = {"alg": "HS256", "x-ext": {"nested": [1, 2.5, {"deep": None}], "ok": True},
-          "cty": "example"}
+    hx = {"alg": "HS256", "x-ext": {"nested": [1, 2.5, {"deep": None}], "ok": True}}
     f.verify("edge-header-extra-members", "Unknown header parameters (not listed in crit) "
              "are ignored (RFC 7515 section 4): valid.", token(hx, P0, K256), kh, header=hx)
     hk = {"alg": "HS256", "kid": "cl\u00e9-\u2603"}
@@ -1643,6 +1597,8 @@ def readme_counts():
 
 
 def main():
+    if not __debug__:
+        sys.exit("make_vectors.py relies on assert statements: run it without -O")
     check_only = "--check" in sys.argv[1:]
     problems = []
     built = []

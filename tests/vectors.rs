@@ -23,13 +23,21 @@ fn vector_files() -> Vec<PathBuf> {
 
 fn assert_all_pass(report: &Report) {
     let failures: Vec<String> = report.failures().map(ToString::to_string).collect();
-    assert!(failures.is_empty(), "{} failing vectors:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing vectors:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_vector_file_passes() {
     let files = vector_files();
-    assert!(files.len() >= 4, "expected the reference files, found {files:?}");
+    assert!(
+        files.len() >= 4,
+        "expected the reference files, found {files:?}"
+    );
     for file in files {
         let report = run_paths(std::slice::from_ref(&file));
         assert!(report.passed() > 0, "{} ran no vector", file.display());
@@ -74,7 +82,9 @@ fn inverted_expectations_fail_every_vector() {
                     obj.insert("decoded_hex".into(), Value::from(""));
                     Value::from("valid")
                 }
-                (_, Value::Object(e)) if e["error"] == "bad_signature" => serde_json::json!({"error": "expired"}),
+                (_, Value::Object(e)) if e["error"] == "bad_signature" => {
+                    serde_json::json!({"error": "expired"})
+                }
                 _ => serde_json::json!({"error": "bad_signature"}),
             };
             // A valid vector whose "malformed" flip would be the answer
@@ -83,8 +93,16 @@ fn inverted_expectations_fail_every_vector() {
         }
         let report = run_str(&file.display().to_string(), &doc.to_string());
         assert_eq!(report.len(), n);
-        let passed: Vec<_> = report.iter().filter(|o| o.passed).map(|o| o.id.clone()).collect();
-        assert!(passed.is_empty(), "{}: inverted vectors still passed: {passed:?}", file.display());
+        let passed: Vec<_> = report
+            .iter()
+            .filter(|o| o.passed)
+            .map(|o| o.id.clone())
+            .collect();
+        assert!(
+            passed.is_empty(),
+            "{}: inverted vectors still passed: {passed:?}",
+            file.display()
+        );
     }
 }
 
@@ -122,8 +140,14 @@ fn the_cli_prints_each_failure_and_exits_non_zero() {
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
-    assert!(lines[0].contains(": wrong: expected valid, bytes 66, got error malformed"), "{stdout}");
-    assert!(lines[1].contains(": odd: ") && lines[1].contains("unknown kind"), "{stdout}");
+    assert!(
+        lines[0].contains(": wrong: expected valid, bytes 66, got error malformed"),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].contains(": odd: ") && lines[1].contains("unknown kind"),
+        "{stdout}"
+    );
     assert_eq!(lines[2], "1 passed, 2 failed");
     assert_eq!(out.status.code(), Some(1));
 }
@@ -136,7 +160,10 @@ fn the_cli_json_report_counts_the_same() {
     let expected = run_paths(&[dir]);
     assert_eq!(report["passed"], expected.passed());
     assert_eq!(report["failed"], 0);
-    assert_eq!(report["results"].as_array().expect("results").len(), expected.outcomes.len());
+    assert_eq!(
+        report["results"].as_array().expect("results").len(),
+        expected.outcomes.len()
+    );
 }
 
 #[test]
