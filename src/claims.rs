@@ -9,7 +9,7 @@
 //! # Two readings of the payload
 //!
 //! After the MAC has matched, [`crate::decode`] reads the payload twice:
-//! first with [`Scan`], which refuses duplicate names and pulls out just
+//! first with `Scan`, which refuses duplicate names and pulls out just
 //! the registered claims the validation rules look at, borrowing strings
 //! from the payload; then with the caller's own type `T` through serde.
 //! Both readings are short (a claims set is a few hundred bytes), and this

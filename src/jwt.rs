@@ -191,3 +191,49 @@ mod tests {
         assert_eq!(h, serde_json::json!({"alg":"HS256","typ":"JWT","kid":"k1"}));
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use crate::hmac::Algorithm;
+
+    fn key() -> HmacKey {
+        HmacKey::new(Algorithm::HS256, &[9; 32]).unwrap()
+    }
+
+    fn signed(payload: &str) -> String {
+        jws::sign(br#"{"alg":"HS256"}"#, payload.as_bytes(), &key()).unwrap()
+    }
+
+    fn code(token: &str) -> &'static str {
+        let v = Validation::default().max_token_bytes(usize::MAX).now(0);
+        match decode::<serde_json::Value, _>(token, &key(), &v) {
+            Ok(_) => "valid",
+            Err(e) => e.code(),
+        }
+    }
+
+    #[test]
+    fn deeply_nested_claims_are_refused_without_overflowing_the_stack() {
+        for claim in ["exp", "iss", "aud", "other"] {
+            let deep = format!(
+                r#"{{"{claim}":{}{}}}"#,
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            );
+            let c = code(&signed(&deep));
+            assert!(c == "malformed" || c == "invalid_claim", "{claim}: {c}");
+        }
+    }
+
+    #[test]
+    fn a_claims_set_with_many_members_is_read_in_linear_time() {
+        let members: Vec<String> = (0..50_000).map(|i| format!(r#""m{i}":{i}"#)).collect();
+        assert_eq!(
+            code(&signed(&format!("{{{}}}", members.join(",")))),
+            "valid"
+        );
+        let dup = format!(r#"{{{},"m7":0}}"#, members.join(","));
+        assert_eq!(code(&signed(&dup)), "malformed");
+    }
+}
