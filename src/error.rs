@@ -1,7 +1,7 @@
 //! One error type for every way a token can fail.
 //!
 //! Each variant maps to exactly one stable machine code, the codes of the
-//! vector format (`vectors/README.md`, "Error codes"). Checks run in stages,
+//! vector format (`vectors/FORMAT.md`, "Error codes"). Checks run in stages,
 //! and a token that breaks several rules fails with the code of the first
 //! stage it breaks:
 //!

@@ -1,5 +1,5 @@
 //! The conformance runner: runs vector files in the format of
-//! `vectors/README.md` ("format 1") and reports every vector's outcome.
+//! `vectors/FORMAT.md` ("format 1") and reports every vector's outcome.
 //!
 //! A vector file is `{"format": 1, "source": "...", "vectors": [...]}`;
 //! each vector has an `id`, a `kind` (`verify`, `sign`, `hmac`,
