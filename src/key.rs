@@ -322,12 +322,14 @@ impl KeySource for Jwk {
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {
     keys: Vec<Jwk>,
+    /// Members of a parsed set that were not usable HMAC keys.
+    ignored: usize,
 }
 
 impl KeySet {
     /// A set of the given keys.
     pub fn new(keys: Vec<Jwk>) -> KeySet {
-        KeySet { keys }
+        KeySet { keys, ignored: 0 }
     }
 
     /// Parses a JWK Set from JSON text.
@@ -338,6 +340,18 @@ impl KeySet {
     }
 
     /// Parses `{"keys": [JWK, ...]}`.
+    ///
+    /// > Implementations SHOULD ignore JWKs within a JWK Set that use "kty"
+    /// > (key type) values that are not understood by them, that are
+    /// > missing required members, or for which values are out of the
+    /// > supported ranges.
+    /// > — [RFC 7517 §5]
+    ///
+    /// So a set that mixes RSA or EC keys with `oct` keys keeps the `oct`
+    /// ones; the others are counted in [`KeySet::ignored`], and a token
+    /// whose `kid` names one of them gets `unknown_key`.
+    ///
+    /// [RFC 7517 §5]: https://www.rfc-editor.org/rfc/rfc7517#section-5
     pub fn from_value(value: &Value) -> Result<KeySet, Error> {
         let keys = value.get("keys").and_then(Value::as_array).ok_or_else(|| {
             Error::malformed(
@@ -345,19 +359,19 @@ impl KeySet {
                 "a JWK Set must be an object with a \"keys\" array",
             )
         })?;
-        let keys = keys
+        let parsed: Vec<Jwk> = keys
             .iter()
-            .enumerate()
-            .map(|(i, k)| {
-                Jwk::from_value(k).map_err(|e| match e {
-                    Error::Malformed { reason, .. } => {
-                        Error::malformed(Part::Key, format!("keys[{i}]: {reason}"))
-                    }
-                    other => other,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(KeySet { keys })
+            .filter_map(|k| Jwk::from_value(k).ok())
+            .collect();
+        Ok(KeySet {
+            ignored: keys.len() - parsed.len(),
+            keys: parsed,
+        })
+    }
+
+    /// How many members of the parsed set were ignored as unusable.
+    pub fn ignored(&self) -> usize {
+        self.ignored
     }
 
     /// The keys, in order.
@@ -377,11 +391,13 @@ impl KeySet {
             Kid::NotText => Err(unknown(
                 "the header's kid is not a string (RFC 7515 §4.1.4)".into(),
             )),
-            Kid::Absent => match self.keys.as_slice() {
-                [only] => Ok(only),
-                keys => Err(unknown(format!(
+            // "Exactly one" counts the set as written: a set of an RSA key
+            // and an `oct` key holds two, so a token must say which.
+            Kid::Absent => match (self.keys.as_slice(), self.ignored) {
+                ([only], 0) => Ok(only),
+                (keys, ignored) => Err(unknown(format!(
                     "the token has no kid and the set holds {} keys",
-                    keys.len()
+                    keys.len() + ignored
                 ))),
             },
         }
@@ -490,10 +506,30 @@ mod tests {
         assert_eq!(set.select(Kid::NotText).unwrap_err().code(), "unknown_key");
         assert_eq!(set.select(Kid::Absent).unwrap_err().code(), "unknown_key");
         let one = KeySet::from_value(&json!({"keys":[{"kty":"oct","k":"AAAA"}]})).unwrap();
+        assert_eq!(one.ignored(), 0);
         assert!(one.select(Kid::Absent).is_ok());
         assert_eq!(
             one.select(Kid::Text("a")).unwrap_err().code(),
             "unknown_key"
         );
+    }
+
+    #[test]
+    fn key_sets_ignore_members_they_cannot_use() {
+        let set = KeySet::from_value(&json!({"keys":[
+            {"kty":"RSA","n":"AQAB","e":"AQAB","kid":"rsa"},
+            {"kty":"oct","kid":"no-k"},
+            {"kty":"oct","k":"AAAA","kid":"a"}
+        ]}))
+        .unwrap();
+        assert_eq!(set.keys().len(), 1);
+        assert_eq!(set.ignored(), 2);
+        assert_eq!(
+            set.select(Kid::Text("rsa")).unwrap_err().code(),
+            "unknown_key"
+        );
+        assert!(set.select(Kid::Text("a")).is_ok());
+        assert_eq!(set.select(Kid::Absent).unwrap_err().code(), "unknown_key");
+        assert!(KeySet::from_value(&json!({"nokeys":[]})).is_err());
     }
 }
