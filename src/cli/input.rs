@@ -1,0 +1,227 @@
+//! What the subcommands share: exit codes, reading a token or a claims set
+//! from an argument, a file or stdin, and JSON objects kept in the order
+//! they were written.
+//!
+//! # Exit codes
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | done; for `verify` and `explain`, the token is valid |
+//! | 1 | the token is invalid (its error code is on stderr) |
+//! | 2 | usage or I/O error: a bad flag, an unreadable file, a bad key |
+//!
+//! # Left out on purpose
+//!
+//! Inputs are bounded ([`MAX_INPUT`]): a hostile or mistaken pipe cannot
+//! make the tool read without end. Nested JSON objects are re-serialized by
+//! `serde_json` (names sorted); only the top level keeps its order.
+
+use std::fmt;
+use std::io::Read;
+use std::process::ExitCode;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::Value;
+
+/// The most bytes read from stdin or a file: far above any token the
+/// verifier accepts (8 KiB by default), far below trouble.
+pub const MAX_INPUT: u64 = 1 << 20;
+
+/// Exit status 1: the token is invalid.
+pub const EXIT_INVALID: u8 = 1;
+/// Exit status 2: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Why a subcommand stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// The token is invalid: exit 1, code and message on stderr.
+    Invalid(barejwt::Error),
+    /// Usage or I/O: exit 2.
+    Usage(String),
+}
+
+impl Failure {
+    /// A usage or I/O failure.
+    pub fn usage(msg: impl fmt::Display) -> Failure {
+        Failure::Usage(msg.to_string())
+    }
+
+    /// Prints the failure on stderr and gives the exit status.
+    pub fn report(self) -> ExitCode {
+        match self {
+            Failure::Invalid(e) => {
+                eprintln!("invalid token: {}: {e}", e.code());
+                if let barejwt::Error::Algorithm { .. } = e {
+                    eprintln!(
+                        "hint: the verifier picks the algorithms (RFC 8725 §3.1); pass --alg to accept another"
+                    );
+                }
+                ExitCode::from(EXIT_INVALID)
+            }
+            Failure::Usage(msg) => {
+                eprintln!("error: {msg}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        }
+    }
+}
+
+/// Runs a subcommand body and turns its result into an exit status.
+pub fn finish(result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => f.report(),
+    }
+}
+
+/// Reads at most [`MAX_INPUT`] bytes; more is a usage error.
+pub fn read_bounded(r: impl Read, what: &str) -> Result<Vec<u8>, Failure> {
+    let mut buf = Vec::new();
+    r.take(MAX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Failure::usage(format!("cannot read {what}: {e}")))?;
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(Failure::usage(format!(
+            "{what} is larger than {MAX_INPUT} bytes"
+        )));
+    }
+    Ok(buf)
+}
+
+/// Reads a file, bounded.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let what = format!("{}", path.display());
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::usage(format!("cannot open {what}: {e}")))?;
+    read_bounded(file, &what)
+}
+
+/// The token: the argument as given, or stdin for `-` or no argument,
+/// with the surrounding white space (a final newline) removed.
+pub fn read_token(arg: Option<&str>) -> Result<Vec<u8>, Failure> {
+    match arg {
+        Some(t) if t != "-" => Ok(t.as_bytes().to_vec()),
+        _ => {
+            let bytes = read_bounded(std::io::stdin().lock(), "stdin")?;
+            Ok(bytes.trim_ascii().to_vec())
+        }
+    }
+}
+
+/// A JSON object as written: its top-level members in order, names
+/// unique (RFC 7519 §4: "The Claim Names within a JWT Claims Set MUST be
+/// unique"; RFC 7515 §4 says the same of header names).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Object(pub Vec<(String, Value)>);
+
+impl Object {
+    /// Parses a JSON object, refusing duplicate names.
+    pub fn parse(bytes: &[u8]) -> Result<Object, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// The value of `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Sets `name`, in place if present, else at the end.
+    pub fn set(&mut self, name: &str, value: Value) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name.to_owned(), value)),
+        }
+    }
+
+    /// Compact JSON, members in order.
+    pub fn to_compact(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// Pretty JSON, members in order.
+    pub fn to_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
+    }
+}
+
+impl serde::Serialize for Object {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Object {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Object, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Object;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
+                let mut members: Vec<(String, Value)> = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if members.iter().any(|(n, _)| *n == name) {
+                        return Err(de::Error::custom(format_args!("duplicate name {name:?}")));
+                    }
+                    let value = map.next_value()?;
+                    members.push((name, value));
+                }
+                Ok(Object(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Text for humans: control characters escaped, at most `max` characters.
+pub fn short(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn objects_keep_their_order_and_refuse_duplicates() {
+        let o = Object::parse(br#"{"sub":"a","id":1,"exp":2}"#).unwrap();
+        assert_eq!(o.to_compact(), r#"{"sub":"a","id":1,"exp":2}"#);
+        let e = Object::parse(br#"{"a":1,"a":2}"#).unwrap_err();
+        assert!(e.to_string().contains("duplicate name \"a\""), "{e}");
+        assert!(Object::parse(b"[1]").is_err());
+        assert!(Object::parse(b"{} x").is_err());
+    }
+
+    #[test]
+    fn set_replaces_in_place_or_appends() {
+        let mut o = Object::parse(br#"{"a":1,"b":2}"#).unwrap();
+        o.set("a", Value::from(3));
+        o.set("c", Value::from(4));
+        assert_eq!(o.to_compact(), r#"{"a":3,"b":2,"c":4}"#);
+    }
+
+    #[test]
+    fn short_text_is_cut_and_escaped() {
+        assert_eq!(short("ab\ncd", 10), "ab\\ncd");
+        assert_eq!(short("abcdef", 3), "abc…");
+    }
+}
