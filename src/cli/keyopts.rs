@@ -121,7 +121,9 @@ fn load_jwk(path: &std::path::Path) -> Result<Loaded, Failure> {
     if value.get("keys").is_some() {
         KeySet::from_value(&value).map(Loaded::Set).map_err(bad)
     } else {
-        Jwk::from_value(&value).map(|j| Loaded::Jwk(Box::new(j))).map_err(bad)
+        Jwk::from_value(&value)
+            .map(|j| Loaded::Jwk(Box::new(j)))
+            .map_err(bad)
     }
 }
 
