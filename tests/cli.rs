@@ -712,6 +712,87 @@ mod explain {
     }
 }
 
+mod readme {
+    use super::*;
+
+    /// The fenced blocks of README.md's "What is inside a JWT", by tag.
+    fn blocks(tag: &str) -> Vec<String> {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let start = readme.find("## What is inside a JWT").unwrap();
+        let section = &readme[start..];
+        let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+        let fence = format!("```{tag}\n");
+        let mut out = Vec::new();
+        let mut rest = section;
+        while let Some(i) = rest.find(&fence) {
+            let body = &rest[i + fence.len()..];
+            let end = body.find("```\n").unwrap();
+            out.push(body[..end].to_owned());
+            rest = &body[end..];
+        }
+        out
+    }
+
+    #[test]
+    fn the_tour_is_the_real_output_of_explain() {
+        let text = blocks("text");
+        assert!(text.len() >= 9, "{} text blocks", text.len());
+        let (tour, broken) = text.split_at(text.len() - 1);
+        let shown: String = tour
+            .iter()
+            .map(|b| b.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+            + "\n";
+        let o = run(
+            &[
+                "explain",
+                "--secret-env",
+                "TUTORIAL_KEY",
+                "--now",
+                TUTORIAL_NOW,
+                TUTORIAL_TOKEN,
+            ],
+            None,
+        );
+        assert_eq!(
+            shown,
+            stdout(&o),
+            "README.md's tour differs from the real output"
+        );
+
+        let misprinted = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiYWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMn0.KMUFsIDTnFmyG3nMiGM6H9FNFUROf3wh7SmqJpQV30";
+        let out = stdout(&run(&["explain", misprinted], None));
+        assert!(
+            out.contains(&broken[0]),
+            "README.md's broken-token block differs:\n{out}"
+        );
+    }
+
+    #[test]
+    fn the_expired_run_is_the_real_output_of_explain() {
+        let console = blocks("console");
+        let late = console[0].split_once("[...]\n").unwrap().1;
+        let o = run(
+            &[
+                "explain",
+                "--secret-env",
+                "TUTORIAL_KEY",
+                "--now",
+                "1795783122",
+                TUTORIAL_TOKEN,
+            ],
+            None,
+        );
+        assert!(
+            stdout(&o).ends_with(late),
+            "README.md's expired run differs:\n{}",
+            stdout(&o)
+        );
+    }
+}
+
 mod usage {
     use super::*;
 

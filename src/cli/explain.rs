@@ -289,11 +289,11 @@ impl Walk<'_> {
 
     /// Adds the library's error to the last step, with a caret under
     /// `at` (a byte offset in `text`) when there is one.
-    fn fail(&mut self, e: &Error, text: Option<(&[u8], usize)>) {
+    fn fail(&mut self, e: &Error, text: Option<(&[u8], usize, &str)>) {
         let p = self.paint;
         let step = self.steps.last_mut().expect("fail follows a step");
-        if let Some((text, at)) = text {
-            step.lines.extend(caret(text, at));
+        if let Some((text, at, of)) = text {
+            step.lines.extend(caret(text, at, of));
             step.data.insert("offset".into(), at.into());
         }
         step.lines
@@ -330,7 +330,7 @@ impl Walk<'_> {
             Err(e) => {
                 self.step("The three segments", "RFC 7515 §7.1");
                 let at = misplaced_dot(self.token);
-                self.fail(&e, Some((self.token, at)));
+                self.fail(&e, Some((self.token, at, "token")));
                 return Verdict::Invalid(e);
             }
         };
@@ -603,7 +603,7 @@ impl Walk<'_> {
                         reason: d.to_string(),
                     },
                 };
-                self.fail(&e, Some((token, at + offset)));
+                self.fail(&e, Some((token, at + offset, "token")));
                 None
             }
         }
@@ -674,14 +674,12 @@ impl Walk<'_> {
                     ));
                 }
             }
-            Err(e) => {
-                s.lines.push(printable(json_bytes, 300));
-                let _ = e;
-            }
+            // The caret below shows the text where it breaks.
+            Err(_) => s.lines.push("not a JSON object with unique names:".into()),
         }
         if let Some((Stage::Header, e)) = failed {
             let at = parsed.err().map(|pe| json_offset(json_bytes, &pe));
-            self.fail(e, at.map(|at| (json_bytes, at)));
+            self.fail(e, at.map(|at| (json_bytes, at, "decoded header")));
             return None;
         }
         let alg = parsed
@@ -781,8 +779,10 @@ impl Walk<'_> {
         push_hex(&mut s.lines, &format!("K ({} bytes)", key.len()), key);
         s.lines.push(if st.key_hashed {
             format!("K is longer than B, so K0 = H(K), then zero-padded to {b} bytes (RFC 2104 §2 step 1)")
+        } else if key.len() == b {
+            format!("K is exactly B = {b} bytes, so K0 = K (RFC 2104 §2 step 1)")
         } else {
-            format!("K is at most B bytes, so K0 = K zero-padded to {b} bytes (RFC 2104 §2 step 1)")
+            format!("K is shorter than B, so K0 = K zero-padded to {b} bytes (RFC 2104 §2 step 1)")
         });
         push_hex(&mut s.lines, "K0", &st.key_block);
         push_hex(
@@ -861,12 +861,13 @@ impl Walk<'_> {
                 let checks = claim_lines(c, &v, now, p);
                 s.lines.extend(checks);
             }
-            Err(_) => s.lines.push(printable(payload, 300)),
+            // The caret below shows the text where it breaks.
+            Err(_) => s.lines.push("not a JSON object with unique names:".into()),
         }
         match failed {
             Some((Stage::Claims, e)) => {
                 let at = parsed.err().map(|pe| json_offset(payload, &pe));
-                self.fail(e, at.map(|at| (payload, at)));
+                self.fail(e, at.map(|at| (payload, at, "decoded payload")));
             }
             _ => {
                 let s = self.steps.last_mut().expect("a step");
@@ -1187,7 +1188,7 @@ fn printable(bytes: &[u8], max: usize) -> String {
 }
 
 /// The text around byte `at`, and a caret under it.
-fn caret(text: &[u8], at: usize) -> Vec<String> {
+fn caret(text: &[u8], at: usize, of: &str) -> Vec<String> {
     const SIDE: usize = 36;
     let from = at.saturating_sub(SIDE);
     let to = (at + SIDE).min(text.len());
@@ -1196,9 +1197,9 @@ fn caret(text: &[u8], at: usize) -> Vec<String> {
     let shown = format!("{lead}{}{tail}", printable(&text[from..to], usize::MAX));
     let col = at - from + usize::from(from > 0);
     let what = match text.get(at) {
-        Some(&b) if b.is_ascii_graphic() => format!("byte {at}: {:?}", b as char),
-        Some(&b) => format!("byte {at}: 0x{b:02x}"),
-        None => format!("byte {at}: the end"),
+        Some(&b) if b.is_ascii_graphic() => format!("byte {at} of the {of}: {:?}", b as char),
+        Some(&b) => format!("byte {at} of the {of}: 0x{b:02x}"),
+        None => format!("byte {at} of the {of}: the end"),
     };
     vec![shown, format!("{}^ {what}", " ".repeat(col))]
 }
@@ -1209,11 +1210,11 @@ mod tests {
 
     #[test]
     fn the_caret_sits_under_the_offending_byte() {
-        let lines = caret(b"abc=def", 3);
+        let lines = caret(b"abc=def", 3, "token");
         assert_eq!(lines[0], "abc=def");
-        assert_eq!(lines[1], "   ^ byte 3: '='");
+        assert_eq!(lines[1], "   ^ byte 3 of the token: '='");
         let long = [b'a'; 100];
-        let lines = caret(&long, 50);
+        let lines = caret(&long, 50, "token");
         assert_eq!(lines[1].find('^'), Some(50 - 14 + 1));
         assert!(lines[0].starts_with('…') && lines[0].ends_with('…'));
     }
