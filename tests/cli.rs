@@ -380,6 +380,96 @@ mod sign_and_verify {
     }
 }
 
+mod hostile {
+    use super::*;
+
+    /// A small deterministic generator (64-bit LCG), so failures replay.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+
+    #[test]
+    fn mutated_tokens_never_crash_any_subcommand() {
+        const ODD: [&str; 10] = [".", "=", "+", "/", " ", "\u{e9}", "A", "_", "-", "\u{0}"];
+        let mut rng = Lcg(7);
+        for round in 0..150 {
+            let mut t: Vec<char> = TUTORIAL_TOKEN.chars().collect();
+            for _ in 0..=rng.next(3) {
+                let i = rng.next(t.len());
+                match rng.next(3) {
+                    0 => {
+                        t.remove(i);
+                    }
+                    1 => t.insert(i, ODD[rng.next(ODD.len())].chars().next().unwrap()),
+                    _ => t[i] = ODD[rng.next(ODD.len())].chars().next().unwrap(),
+                }
+            }
+            let t: String = t.into_iter().collect();
+            let t = t.replace('\0', "");
+            let sub: &[&str] = match round % 4 {
+                0 => &["explain", "--secret-env", "TUTORIAL_KEY"],
+                1 => &["explain", "--json"],
+                2 => &["verify", "--secret-env", "TUTORIAL_KEY"],
+                _ => &["decode"],
+            };
+            let o = run(&[sub, &[t.as_str()]].concat(), None);
+            let code = status(&o);
+            assert!(
+                code == 0 || code == 1,
+                "{sub:?} {t:?}: exit {code}: {}",
+                stderr(&o)
+            );
+            assert!(
+                !stderr(&o).contains("panicked"),
+                "{sub:?} {t:?}: {}",
+                stderr(&o)
+            );
+            if code == 1 && sub[0] == "explain" && !sub.contains(&"--json") {
+                assert!(
+                    stdout(&o).contains("Verdict: INVALID"),
+                    "{t:?}: {}",
+                    stdout(&o)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_beyond_f64_survive_sign_verify_and_explain() {
+        let token = sign(
+            &["sign", "--secret-env", "K", r#"{"sub":"x","exp":1e400}"#],
+            None,
+        );
+        let o = run(&["verify", "--secret-env", "K", &token], None);
+        assert_eq!(status(&o), 0, "{}", stderr(&o));
+        assert!(stdout(&o).contains("\"exp\": 1e400"), "{}", stdout(&o));
+        let o = run(&["explain", "--secret-env", "K", &token], None);
+        assert_eq!(status(&o), 0);
+        assert!(
+            stdout(&o).contains("exp far in the future"),
+            "{}",
+            stdout(&o)
+        );
+    }
+
+    #[test]
+    fn an_oversized_token_stops_at_step_1() {
+        let big = format!("{}.{}.{}", "a".repeat(5000), "b".repeat(5000), "c");
+        let o = run(&["explain", &big], None);
+        assert_eq!(status(&o), 1);
+        let out = stdout(&o);
+        assert!(out.contains("FAILED: too_large"), "{out}");
+        assert!(!out.contains("2. The three segments"));
+    }
+}
+
 mod decode {
     use super::*;
 

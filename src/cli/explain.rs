@@ -42,7 +42,7 @@ use barejwt::{Algorithm, Error, HmacKey, KeySource, Kid, Part, Validation, ct, h
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 
-use super::input::{EXIT_INVALID, Failure, Object, read_token, short};
+use super::input::{EXIT_INVALID, Failure, Member, Object, read_token, short};
 use super::keyopts::{KeyArgs, Loaded, ValidationArgs, hex};
 use super::time::{date, gap};
 
@@ -861,6 +861,11 @@ impl Walk<'_> {
                 let checks = claim_lines(c, &v, now, p);
                 s.lines.extend(checks);
             }
+            Err(e) if !matches!(failed, Some((Stage::Claims, _))) => {
+                // The library read it; this display could not.
+                s.lines
+                    .push(format!("(explain cannot display this claims set: {e})"));
+            }
             // The caret below shows the text where it breaks.
             Err(_) => s.lines.push("not a JSON object with unique names:".into()),
         }
@@ -888,9 +893,10 @@ fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec<String> {
     let mut out = Vec::new();
     let t = now as f64;
     let leeway = v.leeway as f64;
-    for (name, value) in &c.0 {
-        let shown = short(&value.to_string(), 60);
-        let line = match (name.as_str(), value.as_f64()) {
+    for (name, member) in &c.0 {
+        let shown = short(&member.text(), 60);
+        let value = member.value().unwrap_or(&Value::Null);
+        let line = match (name.as_str(), member.as_f64()) {
             ("exp", Some(exp)) => {
                 if t >= exp + leeway {
                     format!(
@@ -947,7 +953,7 @@ fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec<String> {
             ("iss", _) => exact_line(
                 "iss",
                 "the issuer (RFC 7519 §4.1.1)",
-                value,
+                member,
                 v.iss.as_deref(),
                 "--iss",
                 p,
@@ -955,7 +961,7 @@ fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec<String> {
             ("sub", _) => exact_line(
                 "sub",
                 "the subject (RFC 7519 §4.1.2)",
-                value,
+                member,
                 v.sub.as_deref(),
                 "--sub",
                 p,
@@ -1021,15 +1027,16 @@ fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec<String> {
 fn exact_line(
     name: &str,
     what: &str,
-    value: &Value,
+    member: &Member,
     want: Option<&str>,
     flag: &str,
     p: Paint,
 ) -> String {
-    let shown = short(&value.to_string(), 60);
+    let shown = short(&member.text(), 60);
+    let value = member.value().and_then(Value::as_str);
     match want {
         None => format!("{name} {shown} — {what}, not checked (no {flag})"),
-        Some(w) if value.as_str() == Some(w) => {
+        Some(w) if value == Some(w) => {
             format!("{name} {shown} — {what}: {}", p.good("as required"))
         }
         Some(w) => format!("{name} {shown} — {what}: {} {w:?}", p.bad("expected")),

@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The most bytes read from stdin or a file: far above any token the
 /// verifier accepts (8 KiB by default), far below trouble.
@@ -113,8 +114,59 @@ pub fn read_token(arg: Option<&str>) -> Result<Vec<u8>, Failure> {
 /// A JSON object as written: its top-level members in order, names
 /// unique (RFC 7519 §4: "The Claim Names within a JWT Claims Set MUST be
 /// unique"; RFC 7515 §4 says the same of header names).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Object(pub Vec<(String, Value)>);
+#[derive(Debug, Clone, Default)]
+pub struct Object(pub Vec<(String, Member)>);
+
+/// One member's value.
+#[derive(Debug, Clone)]
+pub enum Member {
+    /// A value `serde_json` can hold.
+    Value(Value),
+    /// Valid JSON it cannot: a number beyond f64 such as `1e400` (which
+    /// the library reads as infinity). Kept as written.
+    Raw(Box<RawValue>),
+}
+
+impl Member {
+    /// The value, unless it is only held as text.
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            Member::Value(v) => Some(v),
+            Member::Raw(_) => None,
+        }
+    }
+
+    /// A JSON number as f64 (`1e400` becomes infinity, as in the library).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Member::Value(v) => v.as_f64(),
+            Member::Raw(r) => r.get().trim().parse().ok(),
+        }
+    }
+
+    /// Compact JSON text.
+    pub fn text(&self) -> String {
+        match self {
+            Member::Value(v) => v.to_string(),
+            Member::Raw(r) => r.get().trim().to_owned(),
+        }
+    }
+}
+
+impl From<Value> for Member {
+    fn from(v: Value) -> Member {
+        Member::Value(v)
+    }
+}
+
+impl serde::Serialize for Member {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Member::Value(v) => v.serialize(s),
+            Member::Raw(r) => r.serialize(s),
+        }
+    }
+}
 
 impl Object {
     /// Parses a JSON object, refusing duplicate names.
@@ -122,13 +174,19 @@ impl Object {
         serde_json::from_slice(bytes)
     }
 
-    /// The value of `name`, if present.
+    /// The value of `name`, if present and held as a value.
     pub fn get(&self, name: &str) -> Option<&Value> {
+        self.member(name).and_then(Member::value)
+    }
+
+    /// The member `name`, if present.
+    pub fn member(&self, name: &str) -> Option<&Member> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
     /// Sets `name`, in place if present, else at the end.
-    pub fn set(&mut self, name: &str, value: Value) {
+    pub fn set(&mut self, name: &str, value: impl Into<Member>) {
+        let value = value.into();
         match self.0.iter_mut().find(|(n, _)| n == name) {
             Some(slot) => slot.1 = value,
             None => self.0.push((name.to_owned(), value)),
@@ -165,13 +223,17 @@ impl<'de> serde::Deserialize<'de> for Object {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
-                let mut members: Vec<(String, Value)> = Vec::new();
+                let mut members: Vec<(String, Member)> = Vec::new();
                 while let Some(name) = map.next_key::<String>()? {
                     if members.iter().any(|(n, _)| *n == name) {
                         return Err(de::Error::custom(format_args!("duplicate name {name:?}")));
                     }
-                    let value = map.next_value()?;
-                    members.push((name, value));
+                    let raw: Box<RawValue> = map.next_value()?;
+                    let member = match serde_json::from_str::<Value>(raw.get()) {
+                        Ok(v) => Member::Value(v),
+                        Err(_) => Member::Raw(raw),
+                    };
+                    members.push((name, member));
                 }
                 Ok(Object(members))
             }
@@ -209,6 +271,14 @@ mod tests {
         assert!(e.to_string().contains("duplicate name \"a\""), "{e}");
         assert!(Object::parse(b"[1]").is_err());
         assert!(Object::parse(b"{} x").is_err());
+    }
+
+    #[test]
+    fn numbers_beyond_f64_are_kept_as_written() {
+        let o = Object::parse(br#"{"exp":1e400,"n":[1e400]}"#).unwrap();
+        assert_eq!(o.to_compact(), r#"{"exp":1e400,"n":[1e400]}"#);
+        assert_eq!(o.member("exp").unwrap().as_f64(), Some(f64::INFINITY));
+        assert!(o.get("exp").is_none());
     }
 
     #[test]

@@ -19,6 +19,8 @@ use std::process::ExitCode;
 
 use barejwt::{Algorithm, base64url};
 
+use serde_json::Value;
+
 use super::input::{Failure, Object, finish};
 use super::keyopts::{alg_value, hex};
 
@@ -69,11 +71,11 @@ fn keygen(args: Args) -> Result<(), Failure> {
         Format::Base64url => base64url::encode(&key),
         Format::Jwk => {
             let mut jwk = Object::default();
-            jwk.set("kty", "oct".into());
-            jwk.set("k", base64url::encode(&key).into());
-            jwk.set("alg", args.alg.name().into());
+            jwk.set("kty", Value::from("oct"));
+            jwk.set("k", Value::from(base64url::encode(&key)));
+            jwk.set("alg", Value::from(args.alg.name()));
             if let Some(kid) = args.kid {
-                jwk.set("kid", kid.into());
+                jwk.set("kid", Value::from(kid));
             }
             jwk.to_compact()
         }
