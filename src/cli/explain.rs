@@ -189,14 +189,11 @@ fn explain(args: Args) -> Result<ExitCode, Failure> {
     let v = args.checks.validation(loaded.as_ref());
     let paint = Paint {
         on: !args.json
-            && match args.color {
-                ColorWhen::Always => true,
-                ColorWhen::Never => false,
-                ColorWhen::Auto => {
-                    std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            },
+            && colour(
+                args.color,
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR"),
+            ),
     };
     if loaded.is_some() {
         eprintln!(
@@ -268,6 +265,17 @@ fn explain(args: Args) -> Result<ExitCode, Failure> {
         Verdict::Valid => ExitCode::SUCCESS,
         _ => ExitCode::from(EXIT_INVALID),
     })
+}
+
+/// Colour or not: `--color always|never` decide; `auto` colours a
+/// terminal unless `NO_COLOR` is set to a non-empty value
+/// (<https://no-color.org>).
+fn colour(when: ColorWhen, terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => terminal && no_color.is_none_or(|v| v.is_empty()),
+    }
 }
 
 fn describe_source(k: &KeyArgs) -> String {
@@ -570,4 +578,26 @@ enum KeyFlow {
     Stop,
     NoKey,
     Secret(Vec<u8>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use ColorWhen::*;
+        assert!(colour(Auto, true, None));
+        assert!(!colour(Auto, false, None));
+        assert!(!colour(Auto, true, Some("1".into())));
+        assert!(
+            colour(Auto, true, Some("".into())),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(
+            colour(Always, false, Some("1".into())),
+            "an explicit flag wins"
+        );
+        assert!(!colour(Never, true, None));
+    }
 }

@@ -105,6 +105,9 @@ pub fn read_token(arg: Option<&str>) -> Result<Vec<u8>, Failure> {
     match arg {
         Some(t) if t != "-" => Ok(t.as_bytes().to_vec()),
         _ => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                eprintln!("reading the token from stdin (end with Ctrl-D)");
+            }
             let bytes = read_bounded(std::io::stdin().lock(), "stdin")?;
             Ok(bytes.trim_ascii().to_vec())
         }

@@ -168,6 +168,25 @@ impl Loaded {
         }
     }
 
+    /// The algorithms a verifier accepts when `--alg` is not given: those
+    /// the JWK, or the keys of the set, are bound to (their owner chose);
+    /// HS256 when none is bound.
+    pub fn default_algorithms(&self) -> Vec<Algorithm> {
+        let bound: Vec<Algorithm> = match self {
+            Loaded::Secret(_) => Vec::new(),
+            Loaded::Jwk(jwk) => jwk.algorithm().into_iter().collect(),
+            Loaded::Set(set) => Algorithm::ALL
+                .into_iter()
+                .filter(|a| set.keys().iter().any(|k| k.algorithm() == Some(*a)))
+                .collect(),
+        };
+        if bound.is_empty() {
+            vec![Algorithm::HS256]
+        } else {
+            bound
+        }
+    }
+
     /// The raw bytes of the key a token with this `kid` would be checked
     /// with, for `explain`; `None` where the library would find no key
     /// (it then reports `unknown_key` itself).
@@ -205,7 +224,7 @@ fn leeway_value(text: &str) -> Result<u64, String> {
 /// What the verifier accepts (`verify`, `explain`).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ValidationArgs {
-    /// Accepted algorithms, comma-separated [default: HS256, or the JWK's alg].
+    /// Accepted algorithms, comma-separated [default: the JWK's or JWK Set's algs, else HS256].
     #[arg(long = "alg", value_name = "ALG", value_delimiter = ',', value_parser = parse_alg)]
     pub algorithms: Vec<Algorithm>,
     /// Required issuer ("iss"), compared exactly.
@@ -239,10 +258,7 @@ impl ValidationArgs {
     /// default algorithm when it is one JWK bound to one.
     pub fn validation(&self, key: Option<&Loaded>) -> Validation {
         let algs = if self.algorithms.is_empty() {
-            vec![
-                key.and_then(Loaded::bound_algorithm)
-                    .unwrap_or(Algorithm::HS256),
-            ]
+            key.map_or_else(|| vec![Algorithm::HS256], Loaded::default_algorithms)
         } else {
             self.algorithms.clone()
         };
@@ -297,5 +313,12 @@ mod tests {
         assert_eq!(v.algorithms, [Algorithm::HS512]);
         let v = ValidationArgs::default().validation(None);
         assert_eq!(v.algorithms, [Algorithm::HS256]);
+        let set = KeySet::new(vec![
+            Jwk::from_secret(&[1; 64], Some(Algorithm::HS512), None),
+            Jwk::from_secret(&[2; 64], None, None),
+            Jwk::from_secret(&[3; 48], Some(Algorithm::HS384), None),
+        ]);
+        let v = ValidationArgs::default().validation(Some(&Loaded::Set(set)));
+        assert_eq!(v.algorithms, [Algorithm::HS384, Algorithm::HS512]);
     }
 }
