@@ -44,7 +44,7 @@ pub struct KeyArgs {
     /// Read the secret from this file (one final line break is dropped).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["jwk", "secret"])]
     pub secret_file: Option<PathBuf>,
-    /// A JWK or a JWK Set ({"keys": [...]}) file; see --kid.
+    /// A JWK or a JWK Set ({"keys": [...]}) file: the key is chosen by kid.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["secret"])]
     pub jwk: Option<PathBuf>,
     /// The secret itself (warning: it lands in your shell history).
