@@ -99,18 +99,21 @@ pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
     read_bounded(file, &what)
 }
 
+/// Reads stdin, bounded; says so first when stdin is a terminal, so that
+/// a user who forgot the argument is not left facing a silent prompt.
+pub fn read_stdin(what: &str) -> Result<Vec<u8>, Failure> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("reading {what} from stdin (end with Ctrl-D)");
+    }
+    read_bounded(std::io::stdin().lock(), "stdin")
+}
+
 /// The token: the argument as given, or stdin for `-` or no argument,
 /// with the surrounding white space (a final newline) removed.
 pub fn read_token(arg: Option<&str>) -> Result<Vec<u8>, Failure> {
     match arg {
         Some(t) if t != "-" => Ok(t.as_bytes().to_vec()),
-        _ => {
-            if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                eprintln!("reading the token from stdin (end with Ctrl-D)");
-            }
-            let bytes = read_bounded(std::io::stdin().lock(), "stdin")?;
-            Ok(bytes.trim_ascii().to_vec())
-        }
+        _ => Ok(read_stdin("the token")?.trim_ascii().to_vec()),
     }
 }
 

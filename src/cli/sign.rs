@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use barejwt::{Algorithm, HmacKey, jws};
 use serde_json::Value;
 
-use super::input::{Failure, Object, finish, read_bounded, read_file};
+use super::input::{Failure, Object, finish, read_file, read_stdin};
 use super::keyopts::{KeyArgs, Loaded, alg_value};
 use super::time::parse_when;
 
@@ -148,7 +148,7 @@ fn sign(args: Args) -> Result<(), Failure> {
 /// The claims set, RFC 7519 §4: a JSON object with unique names.
 fn read_claims(arg: Option<&str>) -> Result<Object, Failure> {
     let (bytes, from) = match arg {
-        None | Some("-") => (read_bounded(std::io::stdin().lock(), "stdin")?, "stdin"),
+        None | Some("-") => (read_stdin("the claims")?, "stdin"),
         Some(a) => match a.strip_prefix('@') {
             Some(path) => (read_file(std::path::Path::new(path))?, path),
             None => (a.as_bytes().to_vec(), "CLAIMS"),
