@@ -28,6 +28,14 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
                         p.bad("expired"),
                         gap(t - exp)
                     )
+                } else if t >= exp {
+                    format!(
+                        "exp {} — expired {} ago, {} within the leeway of {}s (RFC 7519 §4.1.4)",
+                        date(exp),
+                        gap(t - exp),
+                        p.warn("accepted"),
+                        v.leeway
+                    )
                 } else {
                     format!(
                         "exp {} — {} in {} (RFC 7519 §4.1.4)",
@@ -44,6 +52,14 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
                         date(nbf),
                         p.bad("not valid"),
                         gap(nbf - t)
+                    )
+                } else if t < nbf {
+                    format!(
+                        "nbf {} — valid in {}, {} within the leeway of {}s (RFC 7519 §4.1.5)",
+                        date(nbf),
+                        gap(nbf - t),
+                        p.warn("accepted"),
+                        v.leeway
                     )
                 } else {
                     format!(
@@ -364,6 +380,27 @@ mod tests {
     fn a_third_dot_or_the_end_is_the_misplaced_spot() {
         assert_eq!(misplaced_dot(b"a.b.c.d"), 5);
         assert_eq!(misplaced_dot(b"a.b"), 3);
+    }
+
+    #[test]
+    fn times_within_the_leeway_say_so() {
+        let c = Object::parse(br#"{"exp":100,"nbf":105}"#).unwrap();
+        let v = Validation::default().now(102).leeway(5);
+        let lines = claim_lines(&c, &v, 102, Paint { on: false });
+        assert!(
+            lines[0].contains("expired 2 seconds ago, accepted within the leeway of 5s"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].contains("valid in 3 seconds, accepted within the leeway of 5s"),
+            "{lines:?}"
+        );
+        let lines = claim_lines(&c, &Validation::default(), 99, Paint { on: false });
+        assert!(lines[0].contains("expires in 1 second"), "{lines:?}");
+        assert!(
+            lines[1].contains("not valid for another 6 seconds"),
+            "{lines:?}"
+        );
     }
 
     #[test]
