@@ -931,11 +931,47 @@ mod usage {
                 "cannot be used with",
             ),
             (&["keygen", "--format", "pem"][..], "invalid value 'pem'"),
+            (
+                &[
+                    "sign",
+                    "--secret",
+                    "abc+",
+                    "--key-encoding",
+                    "base64url",
+                    "{}",
+                ][..],
+                "at byte 3",
+            ),
         ] {
             let o = run(args, None);
             assert_eq!(status(&o), 2, "{args:?}: {}", stderr(&o));
             assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
             assert!(stdout(&o).is_empty(), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_secret_is_never_quoted_in_errors() {
+        for enc in ["hex", "base64url"] {
+            let o = run(
+                &[
+                    "sign",
+                    "--secret",
+                    "s3cr3t+/=!",
+                    "--key-encoding",
+                    enc,
+                    "{}",
+                ],
+                None,
+            );
+            assert_eq!(status(&o), 2);
+            for piece in ["s3cr3t", "'+'", "'!'", "'/'"] {
+                assert!(
+                    !stderr(&o).contains(piece),
+                    "{enc}: {piece} in {}",
+                    stderr(&o)
+                );
+            }
         }
     }
 

@@ -15,7 +15,8 @@
 
 use std::path::PathBuf;
 
-use barejwt::{Algorithm, Jwk, KeySet, Kid, Validation, base64url};
+use barejwt::base64url::{self, DecodeError};
+use barejwt::{Algorithm, Jwk, KeySet, Kid, Validation};
 use serde_json::Value;
 
 use super::input::{Failure, read_file};
@@ -103,8 +104,16 @@ impl KeyArgs {
             KeyEncoding::Text => text,
             KeyEncoding::Hex => hex_decode(&text)
                 .ok_or_else(|| Failure::usage("the secret is not hexadecimal text"))?,
-            KeyEncoding::Base64url => base64url::decode(text.trim_ascii())
-                .map_err(|e| Failure::usage(format!("the secret is not base64url: {e}")))?,
+            // The decoder's message would quote the offending character:
+            // a piece of the secret. Only its position is given.
+            KeyEncoding::Base64url => base64url::decode(text.trim_ascii()).map_err(|e| {
+                let at = match e {
+                    DecodeError::InvalidByte { offset, .. }
+                    | DecodeError::TrailingBits { offset } => format!(" (at byte {offset})"),
+                    DecodeError::InvalidLength { .. } => " (its length)".into(),
+                };
+                Failure::usage(format!("the secret is not strict base64url{at}"))
+            })?,
         };
         if bytes.is_empty() {
             return Err(Failure::usage("the secret is empty"));
