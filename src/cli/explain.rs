@@ -49,7 +49,7 @@ use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 use show::{caret, misplaced_dot, printable};
 
-use super::input::{EXIT_INVALID, Failure, Object, read_token, short};
+use super::input::{EXIT_INVALID, Failure, Object, read_token, short, terminal_safe};
 use super::keyopts::{KeyArgs, Loaded, ValidationArgs, hex};
 
 /// When to colour the output.
@@ -239,7 +239,10 @@ fn explain(args: Args) -> Result<ExitCode, Failure> {
                 "message": message,
             }
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        println!(
+            "{}",
+            terminal_safe(&serde_json::to_string_pretty(&out).unwrap_or_default())
+        );
     } else {
         let mut out = String::new();
         for (i, s) in walk.steps.iter().enumerate() {

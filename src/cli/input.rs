@@ -206,7 +206,7 @@ impl Object {
 
     /// Pretty JSON, members in order.
     pub fn to_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
+        terminal_safe(&serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into()))
     }
 }
 
@@ -246,6 +246,22 @@ impl<'de> serde::Deserialize<'de> for Object {
         }
         d.deserialize_map(V)
     }
+}
+
+/// JSON text safe for a terminal: JSON itself escapes the C0 controls
+/// inside strings, but not DEL or the C1 controls (U+0080-U+009F, such as
+/// U+009B, a CSI to some terminals), which a hostile token may carry.
+/// They become `\u` escapes: the same JSON, read by a parser.
+pub fn terminal_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_control() && c != '\n' {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Text for humans: control characters escaped, at most `max` characters.
@@ -293,6 +309,21 @@ mod tests {
         o.set("a", Value::from(3));
         o.set("c", Value::from(4));
         assert_eq!(o.to_compact(), r#"{"a":3,"b":2,"c":4}"#);
+    }
+
+    #[test]
+    fn c1_controls_are_escaped_and_the_json_unchanged() {
+        let o = Object::parse("{\"a\":\"x\u{9b}31m\u{7f}\"}".as_bytes()).unwrap();
+        let pretty = o.to_pretty();
+        assert!(
+            !pretty.chars().any(|c| c.is_control() && c != '\n'),
+            "{pretty:?}"
+        );
+        assert!(pretty.contains("x\\u009b31m\\u007f"), "{pretty}");
+        assert_eq!(
+            Object::parse(pretty.as_bytes()).unwrap().to_compact(),
+            o.to_compact()
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use barejwt::{Jwk, KeySource, base64url, jws};
 use serde::de::IgnoredAny;
 
-use super::input::{Failure, Object, finish, read_token};
+use super::input::{Failure, Object, finish, read_token, terminal_safe};
 use super::keyopts::{KeyArgs, Loaded, ValidationArgs};
 
 /// Verify a token: print its header and claims if valid (exit 0), its
@@ -93,5 +93,5 @@ pub fn shown(header: &Object, claims: &Object) -> String {
         header: &'a Object,
         claims: &'a Object,
     }
-    serde_json::to_string_pretty(&Shown { header, claims }).unwrap_or_default()
+    terminal_safe(&serde_json::to_string_pretty(&Shown { header, claims }).unwrap_or_default())
 }
