@@ -59,7 +59,8 @@ fn status(o: &Output) -> i32 {
     o.status.code().unwrap()
 }
 
-/// A file in a fresh temporary folder, removed with the process's tmp.
+/// A file in a folder of the system temp dir named for this test process
+/// (small files, left for the OS to clean, so a failure can be inspected).
 fn temp_file(name: &str, content: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("barejwt-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
