@@ -16,7 +16,9 @@ use clap::{Parser, Subcommand};
     version,
     about,
     propagate_version = true,
-    arg_required_else_help = true,
+    arg_required_else_help = true
+)]
+#[command(
     after_help = "Exit status: 0 success (a valid token), 1 invalid token, 2 usage or I/O error."
 )]
 struct Cli {
