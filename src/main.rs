@@ -18,6 +18,9 @@ use clap::{Parser, Subcommand};
     propagate_version = true,
     arg_required_else_help = true
 )]
+#[command(
+    after_help = "Exit status: 0 success (a valid token), 1 invalid token, 2 usage or I/O error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -25,12 +28,22 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Sign(cli::sign::Args),
+    Verify(cli::verify::Args),
+    Decode(cli::decode::Args),
+    Explain(cli::explain::Args),
+    Keygen(cli::keygen::Args),
     Vectors(cli::vectors::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Some(Command::Sign(args)) => cli::sign::run(args),
+        Some(Command::Verify(args)) => cli::verify::run(args),
+        Some(Command::Decode(args)) => cli::decode::run(args),
+        Some(Command::Explain(args)) => cli::explain::run(args),
+        Some(Command::Keygen(args)) => cli::keygen::run(args),
         Some(Command::Vectors(args)) => cli::vectors::run(args),
         None => ExitCode::from(2),
     }

@@ -199,6 +199,20 @@ impl Validation {
         self
     }
 
+    /// Stage 6 alone, on a payload whose MAC has **not** been checked: the
+    /// claims-set rules and claim checks [`crate::decode`] runs after the
+    /// MAC has matched, for tools that show their working
+    /// (`barejwt explain` without a key).
+    ///
+    /// # Security
+    ///
+    /// `Ok` here says nothing about who wrote the payload. Never use it to
+    /// accept a token: that is [`crate::decode`]'s job.
+    pub fn check_unverified_payload(&self, payload: &[u8]) -> Result<(), Error> {
+        let scan = crate::claims::Scan::read(payload, &self.required)?;
+        self.check_claims(&scan)
+    }
+
     /// Stage 6, after the scan: types, presence, time, iss, aud, sub.
     pub(crate) fn check_claims(&self, scan: &Scan<'_>) -> Result<(), Error> {
         // Types first: a NumericDate must be a JSON number (RFC 7519 §2).
@@ -377,6 +391,33 @@ mod tests {
         assert_eq!(
             check(&Validation::default(), r#"{"aud":"api"}"#),
             Err("invalid_audience")
+        );
+    }
+
+    #[test]
+    fn an_unverified_payload_gets_the_same_claim_checks_as_decode() {
+        let v = Validation::default().now(100).require(["sub"]);
+        assert_eq!(
+            v.check_unverified_payload(br#"{"sub":"a","exp":101}"#),
+            Ok(())
+        );
+        assert_eq!(
+            v.check_unverified_payload(br#"{"sub":"a","exp":100}"#)
+                .unwrap_err()
+                .code(),
+            "expired"
+        );
+        assert_eq!(
+            v.check_unverified_payload(br#"{"exp":101}"#)
+                .unwrap_err()
+                .code(),
+            "missing_claim"
+        );
+        assert_eq!(
+            v.check_unverified_payload(br#"{"sub":"a","sub":"b"}"#)
+                .unwrap_err()
+                .code(),
+            "malformed"
         );
     }
 }
