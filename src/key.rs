@@ -244,7 +244,9 @@ impl Jwk {
             Some(Value::String(k)) => k,
             _ => return Err(bad("missing or non-string \"k\" (RFC 7518 §6.4.1)".into())),
         };
-        let secret = base64url::decode(k.as_bytes()).map_err(|e| bad(format!("\"k\": {e}")))?;
+        // The message names the position only: the characters of "k" are
+        // the secret, and an error message must never carry them.
+        let secret = base64url::decode(k.as_bytes()).map_err(|e| bad(secret_decode_error(e)))?;
         let kid = match obj.get("kid") {
             None => None,
             Some(Value::String(kid)) => Some(kid.clone()),
@@ -313,6 +315,22 @@ impl fmt::Debug for Jwk {
 impl KeySource for Jwk {
     fn key_for(&self, alg: Algorithm, _kid: Kid<'_>) -> Result<&HmacKey, Error> {
         self.for_algorithm(alg)
+    }
+}
+
+/// Describes a bad `k` without quoting any of its characters.
+fn secret_decode_error(e: base64url::DecodeError) -> String {
+    use base64url::DecodeError::*;
+    match e {
+        InvalidByte { offset, .. } => {
+            format!(
+                "\"k\" is not strict base64url: a character outside the alphabet at offset {offset}"
+            )
+        }
+        InvalidLength { len } => format!("\"k\" is not strict base64url: impossible length {len}"),
+        TrailingBits { offset } => {
+            format!("\"k\" is not strict base64url: non-zero unused bits at offset {offset}")
+        }
     }
 }
 
@@ -489,6 +507,14 @@ mod tests {
                 "{bad}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn a_bad_k_is_reported_without_its_characters() {
+        let e = Jwk::from_value(&json!({"kty":"oct","k":"c2VjcmV0+A"})).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("offset 8"), "{msg}");
+        assert!(!msg.contains('+') && !msg.contains("c2Vj"), "{msg}");
     }
 
     #[test]
