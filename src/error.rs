@@ -237,11 +237,11 @@ impl fmt::Display for Error {
             Error::InvalidClaim { claim, reason } => write!(f, "claim {claim:?}: {reason}"),
             Error::Expired { exp, now, leeway } => write!(
                 f,
-                "token expired: exp {exp} <= now {now} - leeway {leeway}s"
+                "token expired: now {now} is at or after exp {exp} + leeway {leeway}s"
             ),
             Error::NotYetValid { nbf, now, leeway } => write!(
                 f,
-                "token not yet valid: nbf {nbf} > now {now} + leeway {leeway}s"
+                "token not yet valid: now {now} is before nbf {nbf} - leeway {leeway}s"
             ),
             Error::InvalidIssuer { reason } => write!(f, "invalid issuer: {reason}"),
             Error::InvalidAudience { reason } => write!(f, "invalid audience: {reason}"),
