@@ -16,22 +16,28 @@ use clap::{Parser, Subcommand};
     version,
     about,
     propagate_version = true,
-    arg_required_else_help = true
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// With no subcommand, `barejwt` serves (so `cargo run --release`
+    /// starts the server); these are `serve`'s options.
+    #[command(flatten)]
+    serve: cli::serve::Args,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Serve(cli::serve::Args),
     Vectors(cli::vectors::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Some(Command::Serve(args)) => cli::serve::run(args),
         Some(Command::Vectors(args)) => cli::vectors::run(args),
-        None => ExitCode::from(2),
+        None => cli::serve::run(cli.serve),
     }
 }
