@@ -838,3 +838,206 @@ async fn openapi_describes_every_route() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn idle_and_slow_header_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    c.header_read_timeout = Duration::from_millis(300);
+    let app = App::start(c).await;
+
+    // Half a request line, then nothing: the server hangs up.
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "a slow client is disconnected");
+
+    // A keep-alive connection left idle after a request: closed too.
+    let mut idle = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let read = tokio::time::timeout(Duration::from_secs(5), idle.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "an idle keep-alive connection is closed");
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_their_turn() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    c.max_connections = 1;
+    let app = App::start(c).await;
+
+    let mut first = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    first
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 256];
+    let n = first.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+
+    // The one slot is taken by `first` (kept alive): the second waits.
+    let addr = app.addr;
+    let second =
+        tokio::spawn(async move { send(addr, Method::GET, "/healthz", &[], Bytes::new()).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "served beyond the cap");
+    drop(first);
+    let r = tokio::time::timeout(Duration::from_secs(5), second)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.status, StatusCode::OK);
+    app.stop().await;
+}
+
+/// The binary itself: flags, the environment, SIGTERM.
+mod binary {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+
+    use super::*;
+
+    fn barejwt() -> Command {
+        Command::new(env!("CARGO_BIN_EXE_barejwt"))
+    }
+
+    /// Starts `barejwt serve` and reads its address from the log.
+    fn spawn(dir: &Path, cost: &str) -> (Child, SocketAddr, std::thread::JoinHandle<String>) {
+        let mut child = barejwt()
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--bcrypt-cost",
+                cost,
+                "--db",
+            ])
+            .arg(dir.join("bin.db"))
+            .env_remove("BAREJWT_SECRET")
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("the server logs its address").unwrap();
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().parse().unwrap();
+            }
+        };
+        // Keep draining the log; hand it back when the process ends.
+        let rest =
+            std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
+        (child, addr, rest)
+    }
+
+    fn sigterm(child: &Child) {
+        let ok = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    #[test]
+    fn serve_help_documents_the_flags_and_their_variables() {
+        let out = barejwt().args(["serve", "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let help = String::from_utf8(out.stdout).unwrap();
+        for flag in [
+            "--addr",
+            "--db",
+            "--token-ttl",
+            "--bcrypt-cost",
+            "--secret-file",
+        ] {
+            assert!(help.contains(flag), "{flag} in\n{help}");
+        }
+        for var in [
+            "BAREJWT_ADDR",
+            "BAREJWT_DB",
+            "BAREJWT_TOKEN_TTL",
+            "BAREJWT_BCRYPT_COST",
+            "BAREJWT_SECRET",
+        ] {
+            assert!(help.contains(var), "{var} in\n{help}");
+        }
+    }
+
+    #[test]
+    fn a_short_secret_in_the_environment_stops_the_start_with_a_clear_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = barejwt()
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(dir.path().join("x.db"))
+            .env("BAREJWT_SECRET", "hunter2-is-not-enough")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(log.contains("at least 32"), "{log}");
+        assert!(
+            !log.contains("hunter2"),
+            "the secret stays out of the log: {log}"
+        );
+    }
+
+    #[tokio::test]
+    async fn sigterm_lets_the_request_in_flight_finish_then_closes_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        // Cost 12: a login takes long enough to be in flight at SIGTERM.
+        let (mut child, addr, log) = spawn(dir.path(), "12");
+        let r = send(
+            addr,
+            Method::POST,
+            "/users",
+            &[("content-type", "application/json")],
+            Bytes::from_static(br#"{"username":"ada","password":"correct horse"}"#),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+
+        let login = tokio::spawn(async move {
+            send(
+                addr,
+                Method::POST,
+                "/token",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                Bytes::from_static(b"username=ada&password=correct+horse"),
+            )
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        sigterm(&child);
+        let r = login.await.unwrap();
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "the in-flight login completes: {}",
+            r.text()
+        );
+        let status = tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(status.success(), "{status}");
+        let log = log.join().unwrap();
+        assert!(log.contains("SIGTERM"), "{log}");
+        assert!(log.contains("database closed"), "{log}");
+        assert!(
+            !log.contains("correct horse") && !log.contains("eyJ"),
+            "no password or token in the log"
+        );
+        assert!(!dir.path().join("bin.db-wal").exists());
+        assert!(dir.path().join("bin.secret").exists());
+    }
+}

@@ -267,8 +267,8 @@ fn log_connection_error(peer: SocketAddr, e: &hyper::Error) {
 async fn serve_one(state: &State, req: Request<Incoming>) -> Resp {
     let start = Instant::now();
     let method = req.method().clone();
-    // The path only: no query string, and never a header, reaches the log.
-    let path = truncate(req.uri().path(), 128).to_owned();
+    // A clone of the URI shares its bytes (no allocation).
+    let uri = req.uri().clone();
     let (resp, code): (Response<_>, &'static str) = match routes::route(state, req).await {
         Ok(resp) => (resp, ""),
         Err(e) => {
@@ -277,6 +277,8 @@ async fn serve_one(state: &State, req: Request<Incoming>) -> Resp {
         }
     };
     let status = resp.status().as_u16();
+    // The path only: no query string, and never a header, reaches the log.
+    let path = truncate(uri.path(), 128);
     let latency_us = start.elapsed().as_micros() as u64;
     if code.is_empty() {
         tracing::info!(target: "barejwt::request", %method, path, status, latency_us);
