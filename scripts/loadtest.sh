@@ -24,12 +24,14 @@ if ! command -v wrk >/dev/null; then
 fi
 
 echo "== building (release)"
-cargo build --release --quiet --bin barejwt --example bcrypt_alone
+cargo build --release --quiet --bin barejwt --example bcrypt_alone --example bare_hyper
 
 DIR=$(mktemp -d)
 SERVER_PID=
+BARE_PID=
 cleanup() {
     if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    if [ -n "$BARE_PID" ]; then kill "$BARE_PID" 2>/dev/null || true; wait "$BARE_PID" 2>/dev/null || true; fi
     if [ "${KEEP:-}" = 1 ]; then echo "kept $DIR"; else rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
@@ -64,6 +66,15 @@ summary() {
          /Non-2xx/ {bad=$NF} /Socket errors/ {sock=$0}
          END {printf "%s req/s, p99 %s, non-2xx %s%s\n", rps, p99, (bad==""?0:bad), (sock==""?"":", " sock)}' "$1"
 }
+
+echo "== 0. the ceiling: bare hyper answering the same bytes, no auth, no database (wrk -t1 -c32 -d${SECS}s)"
+curl -sf "$BASE/todo" -H "authorization: Bearer $TOKEN" >"$DIR/body.json"
+target/release/examples/bare_hyper "127.0.0.1:$((PORT + 1))" "$DIR/body.json" &
+BARE_PID=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((PORT + 1))/" >/dev/null && break; sleep 0.1; done
+wrk -t1 -c32 -d"${SECS}s" --latency "http://127.0.0.1:$((PORT + 1))/todo" >"$DIR/bare.txt"
+kill "$BARE_PID"; wait "$BARE_PID" 2>/dev/null || true; BARE_PID=
+summary "$DIR/bare.txt"
 
 echo "== 1. GET /todo, authenticated (wrk -t1 -c32 -d${SECS}s)"
 wrk -t1 -c32 -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" "$BASE/todo" >"$DIR/read.txt"

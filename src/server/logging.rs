@@ -4,8 +4,8 @@
 //! with one call. Writing that straight to stderr costs a system call per
 //! request and blocks the async worker whenever stderr is slow (a pipe to
 //! a busy terminal, a full disk). Instead [`NonBlocking`] hands the line
-//! to a logging thread over a bounded queue; the thread writes through a
-//! buffer and flushes whenever the queue runs dry. If the queue is full
+//! to a logging thread over a bounded queue; every 10 ms the thread writes
+//! what has arrived through a buffer and flushes. If the queue is full
 //! the line is dropped and counted, and the count is reported at exit:
 //! under overload the server sheds log lines, not requests.
 //!
@@ -14,10 +14,14 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, SyncSender};
+use std::sync::mpsc::{self, SyncSender, TryRecvError};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use tracing_subscriber::fmt::MakeWriter;
+
+/// How often the logging thread looks for lines: the most a line waits.
+const POLL: Duration = Duration::from_millis(10);
 
 enum Msg {
     Line(Vec<u8>),
@@ -50,24 +54,26 @@ impl NonBlocking {
             .name("log".into())
             .spawn(move || {
                 let mut out = io::BufWriter::with_capacity(64 * 1024, out);
-                while let Ok(Msg::Line(line)) = rx.recv() {
-                    let _ = out.write_all(&line);
-                    // Batch whatever else is already waiting, then flush.
+                loop {
+                    // Drain whatever is waiting, then flush once.
                     loop {
                         match rx.try_recv() {
                             Ok(Msg::Line(line)) => {
                                 let _ = out.write_all(&line);
                             }
-                            Ok(Msg::Stop) => {
+                            Ok(Msg::Stop) | Err(TryRecvError::Disconnected) => {
                                 let _ = out.flush();
                                 return;
                             }
-                            Err(_) => break,
+                            Err(TryRecvError::Empty) => break,
                         }
                     }
                     let _ = out.flush();
+                    // Poll instead of blocking in `recv`: a thread blocked in
+                    // `recv` must be woken (a lock and a futex call) by every
+                    // line sent, that is by every request.
+                    std::thread::sleep(POLL);
                 }
-                let _ = out.flush();
             })?;
         let dropped = Arc::new(AtomicU64::new(0));
         Ok((
