@@ -1006,6 +1006,23 @@ mod binary {
         .await;
         assert_eq!(r.status, StatusCode::CREATED);
 
+        // A token signed with another key: 401, and the log names the
+        // barejwt error code without the token.
+        let forged = token(
+            &json!({"alg": "HS256", "typ": "JWT"}),
+            &claims("ada", 1, now() + 600),
+            &HmacKey::new(Algorithm::HS256, &[9; 32]).unwrap(),
+        );
+        let r = send(
+            addr,
+            Method::GET,
+            "/todo",
+            &[("authorization", &format!("Bearer {forged}"))],
+            Bytes::new(),
+        )
+        .await;
+        assert_invalid_token(&r);
+
         let login = tokio::spawn(async move {
             send(
                 addr,
@@ -1033,9 +1050,14 @@ mod binary {
         let log = log.join().unwrap();
         assert!(log.contains("SIGTERM"), "{log}");
         assert!(log.contains("database closed"), "{log}");
+        assert!(log.contains("bad_signature"), "{log}");
         assert!(
             !log.contains("correct horse") && !log.contains("eyJ"),
             "no password or token in the log"
+        );
+        assert!(
+            !log.contains(&forged[forged.len() - 20..]),
+            "no signature in the log"
         );
         assert!(!dir.path().join("bin.db-wal").exists());
         assert!(dir.path().join("bin.secret").exists());
