@@ -15,6 +15,11 @@
 //!   single thread makes that explicit instead of turning it into
 //!   `SQLITE_BUSY` retries.
 //!
+//! Why not `tokio::task::spawn_blocking`? Its pool is shared by everything
+//! that blocks, every call takes the pool's one mutex, and its threads own
+//! no connection, so each job would first have to borrow one from a pool
+//! (another lock). A thread per connection needs neither.
+//!
 //! A request hands its closure to a thread over a channel and awaits the
 //! answer on a oneshot. The queues are not bounded here: each HTTP/1
 //! connection has at most one request in flight and the server caps the
@@ -575,8 +580,13 @@ mod tests {
         let path = dir.path().join("t.db");
         for read_only in [false, true] {
             let conn = open(&path, read_only).unwrap();
-            assert!(conn.db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG).unwrap());
-            let fk: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+            assert!(
+                conn.db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG)
+                    .unwrap()
+            );
+            let fk: bool = conn
+                .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+                .unwrap();
             assert!(fk);
         }
     }
