@@ -21,9 +21,10 @@ use tokio::sync::oneshot;
 
 const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
 
-/// A running server: its address, and how to stop it.
+/// A running server: its address, its state, and how to stop it.
 struct App {
     addr: SocketAddr,
+    state: std::sync::Arc<barejwt::server::State>,
     stop: Option<oneshot::Sender<()>>,
     done: tokio::task::JoinHandle<()>,
 }
@@ -36,12 +37,14 @@ impl App {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let state = std::sync::Arc::clone(server.state());
         let (stop, stopped) = oneshot::channel::<()>();
         let done = tokio::spawn(server.run(listener, async {
             let _ = stopped.await;
         }));
         App {
             addr,
+            state,
             stop: Some(stop),
             done,
         }
@@ -352,6 +355,11 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
         assert_eq!(r.header("www-authenticate"), Some("Bearer"));
     }
     assert_eq!(wrong.body, unknown.body);
+    // Equal time comes from equal work: the unknown user's password was
+    // run through bcrypt too (against the dummy hash).
+    let before = app.state.hasher.verifications();
+    app.login_reply("nobody-else", "correct horse").await;
+    assert_eq!(app.state.hasher.verifications(), before + 1);
     app.stop().await;
 }
 

@@ -47,6 +47,7 @@
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -309,6 +310,9 @@ pub struct Hasher {
     /// A hash of a random password at `cost`: what an unknown user's login
     /// is verified against.
     dummy: Arc<str>,
+    /// How many verifications have run, dummy ones included (a test can
+    /// see that an unknown user costs a bcrypt run too).
+    verified: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for Hasher {
@@ -368,6 +372,7 @@ impl Hasher {
             threads,
             cost,
             dummy: dummy.into(),
+            verified: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -401,12 +406,22 @@ impl Hasher {
     /// work).
     pub async fn verify(&self, password: Vec<u8>, hash: Option<String>) -> Result<bool, HashError> {
         let dummy = Arc::clone(&self.dummy);
-        self.run(move || match hash {
-            Some(h) => bcrypt::verify(password, &h),
-            None => bcrypt::verify(password, &dummy).map(|_| false),
+        let verified = Arc::clone(&self.verified);
+        self.run(move || {
+            let result = match hash {
+                Some(h) => bcrypt::verify(password, &h),
+                None => bcrypt::verify(password, &dummy).map(|_| false),
+            };
+            verified.fetch_add(1, Ordering::Relaxed);
+            result
         })
         .await?
         .map_err(HashError::Bcrypt)
+    }
+
+    /// How many password verifications have run so far.
+    pub fn verifications(&self) -> u64 {
+        self.verified.load(Ordering::Relaxed)
     }
 
     /// Stops the threads once the queued jobs are done. Blocks.
