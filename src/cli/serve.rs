@@ -15,9 +15,9 @@ use tracing_subscriber::EnvFilter;
 ///
 /// The signing secret comes from the BAREJWT_SECRET environment variable
 /// (its bytes, at least 32) or --secret-file. With neither, the first start
-/// writes 32 random bytes to a file beside the database (`<db>.secret` with
-/// the extension replaced, mode 0600) and later starts reuse it. Log
-/// verbosity follows RUST_LOG (default `info`).
+/// writes 32 random bytes to a file beside the database (`barejwt.secret`
+/// for `barejwt.db`), readable only by its owner, and later starts reuse
+/// it. Log verbosity follows RUST_LOG (default `info`).
 #[derive(Debug, Clone, clap::Args)]
 #[command(
     after_help = "Examples:\n  barejwt serve\n  barejwt serve --addr 0.0.0.0:8000 --db /var/lib/barejwt/todo.db\n  BAREJWT_SECRET=\"$(openssl rand -hex 32)\" barejwt serve --token-ttl 5m"
