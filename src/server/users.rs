@@ -14,11 +14,17 @@
 //! [RFC 6749 §5.1]: `access_token`, `token_type`, `expires_in`, with
 //! `Cache-Control: no-store`.
 //!
+//! One deliberate departure: for a wrong password [RFC 6749 §5.2] says
+//! 400 `{"error": "invalid_grant"}`; the tutorial answers 401
+//! `{"detail": "Could not validate user."}` with `WWW-Authenticate:
+//! Bearer`, and its clients expect that, so that is what this server does.
+//!
 //! Left out: refresh tokens, scopes, client authentication, changing or
 //! resetting passwords, deleting accounts.
 //!
 //! [RFC 6749 §4.3.2]: https://www.rfc-editor.org/rfc/rfc6749#section-4.3.2
 //! [RFC 6749 §5.1]: https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+//! [RFC 6749 §5.2]: https://www.rfc-editor.org/rfc/rfc6749#section-5.2
 
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
