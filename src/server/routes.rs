@@ -285,10 +285,22 @@ pub async fn read_form(
     parse_form(&body)
 }
 
+/// The most fields a form may have.
+pub const MAX_FORM_FIELDS: usize = 16;
+
 /// The form parser behind [`read_form`].
 pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for part in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        // The password grant has six fields at most; a cap also keeps the
+        // duplicate check below from going quadratic on a hostile body.
+        if pairs.len() == MAX_FORM_FIELDS {
+            return Err(ApiError::Invalid(vec![FieldError::body(
+                "",
+                "form_invalid",
+                format!("A form may have at most {MAX_FORM_FIELDS} fields"),
+            )]));
+        }
         let (name, value) = match part.iter().position(|&b| b == b'=') {
             Some(i) => (&part[..i], &part[i + 1..]),
             None => (part, &[][..]),
@@ -495,6 +507,17 @@ mod tests {
     #[test]
     fn a_repeated_form_field_is_refused() {
         assert!(parse_form(b"username=a&username=b").is_err());
+    }
+
+    #[test]
+    fn a_form_with_too_many_fields_is_refused() {
+        let ok: Vec<String> = (0..MAX_FORM_FIELDS).map(|i| format!("f{i}=v")).collect();
+        assert_eq!(
+            parse_form(ok.join("&").as_bytes()).unwrap().len(),
+            MAX_FORM_FIELDS
+        );
+        let many: Vec<String> = (0..=MAX_FORM_FIELDS).map(|i| format!("f{i}=v")).collect();
+        assert!(parse_form(many.join("&").as_bytes()).is_err());
     }
 
     #[test]
