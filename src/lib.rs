@@ -21,6 +21,9 @@
 //! | [`error`] | one error type with stable codes | — |
 //! | [`vectors`] | the conformance runner | — |
 //!
+//! [`server`] is the login and todo service built on the modules above
+//! (hyper, SQLite, bcrypt); read it last.
+//!
 //! ## Example
 //!
 //! ```
@@ -57,6 +60,7 @@ mod json;
 pub mod jws;
 pub mod jwt;
 pub mod key;
+pub mod server;
 pub mod validation;
 pub mod vectors;
 

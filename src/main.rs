@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
     version,
     about,
     propagate_version = true,
-    arg_required_else_help = true
+    args_conflicts_with_subcommands = true
 )]
 #[command(
     after_help = "Exit status: 0 success (a valid token), 1 invalid token, 2 usage or I/O error."
@@ -24,6 +24,10 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// With no subcommand, `barejwt` serves (so `cargo run --release`
+    /// starts the server); these are `serve`'s options.
+    #[command(flatten)]
+    serve: cli::serve::Args,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,6 +37,7 @@ enum Command {
     Decode(cli::decode::Args),
     Explain(cli::explain::Args),
     Keygen(cli::keygen::Args),
+    Serve(cli::serve::Args),
     Vectors(cli::vectors::Args),
 }
 
@@ -44,7 +49,8 @@ fn main() -> ExitCode {
         Some(Command::Decode(args)) => cli::decode::run(args),
         Some(Command::Explain(args)) => cli::explain::run(args),
         Some(Command::Keygen(args)) => cli::keygen::run(args),
+        Some(Command::Serve(args)) => cli::serve::run(args),
         Some(Command::Vectors(args)) => cli::vectors::run(args),
-        None => ExitCode::from(2),
+        None => cli::serve::run(cli.serve),
     }
 }

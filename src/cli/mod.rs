@@ -6,6 +6,7 @@ pub mod explain;
 pub mod input;
 pub mod keygen;
 pub mod keyopts;
+pub mod serve;
 pub mod sign;
 pub mod time;
 pub mod vectors;

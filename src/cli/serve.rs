@@ -1,0 +1,186 @@
+//! `barejwt serve` (also what `barejwt` with no subcommand runs): the login
+//! and todo server. This file only turns flags and environment variables
+//! into a [`Config`]; the server lives in `barejwt::server`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use barejwt::server::auth::SecretSource;
+use barejwt::server::logging::NonBlocking;
+use barejwt::server::{Config, Server, cores};
+use tracing_subscriber::EnvFilter;
+
+/// Run the login and todo server (the default command).
+///
+/// The signing secret comes from the BAREJWT_SECRET environment variable
+/// (its bytes, at least 32) or --secret-file. With neither, the first start
+/// writes 32 random bytes to a file beside the database (`barejwt.secret`
+/// for `barejwt.db`), readable only by its owner, and later starts reuse
+/// it. Log verbosity follows RUST_LOG (default `info`).
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Examples:\n  barejwt serve\n  barejwt serve --addr 0.0.0.0:8000 --db /var/lib/barejwt/todo.db\n  BAREJWT_SECRET=\"$(openssl rand -hex 32)\" barejwt serve --token-ttl 5m"
+)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "BAREJWT_ADDR", default_value = "127.0.0.1:8000")]
+    addr: SocketAddr,
+    /// SQLite database file; created with its schema on first start.
+    #[arg(long, env = "BAREJWT_DB", default_value = "barejwt.db")]
+    db: PathBuf,
+    /// Token lifetime: seconds, or a number with s, m or h.
+    #[arg(long, env = "BAREJWT_TOKEN_TTL", default_value = "20m", value_parser = parse_ttl)]
+    token_ttl: u64,
+    /// bcrypt cost for new password hashes (each step doubles the work).
+    #[arg(long, env = "BAREJWT_BCRYPT_COST", default_value_t = 12, value_parser = clap::value_parser!(u32).range(4..=31))]
+    bcrypt_cost: u32,
+    /// Read the signing secret from this file (one trailing newline is
+    /// ignored; the file must not be readable by group or others).
+    #[arg(long, env = "BAREJWT_SECRET_FILE")]
+    secret_file: Option<PathBuf>,
+    /// Passwords hashed at once [default: one per core].
+    #[arg(long, env = "BAREJWT_HASH_THREADS", value_parser = clap::value_parser!(u16).range(1..))]
+    hash_threads: Option<u16>,
+    /// Logins that may wait for a hashing thread before the rest get 503
+    /// [default: 16 per hashing thread].
+    #[arg(long, env = "BAREJWT_HASH_QUEUE")]
+    hash_queue: Option<usize>,
+    /// SQLite reader threads [default: one per core].
+    #[arg(long, env = "BAREJWT_DB_READERS", value_parser = clap::value_parser!(u16).range(1..))]
+    db_readers: Option<u16>,
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, env = "BAREJWT_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+}
+
+fn parse_ttl(s: &str) -> Result<u64, String> {
+    let (digits, unit) = match s.as_bytes().last() {
+        Some(b's') => (&s[..s.len() - 1], 1),
+        Some(b'm') => (&s[..s.len() - 1], 60),
+        Some(b'h') => (&s[..s.len() - 1], 3600),
+        _ => (s, 1),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("expected seconds or a number with s, m or h, found {s:?}"))?;
+    match n.checked_mul(unit) {
+        Some(secs @ 1..=31_622_400) => Ok(secs),
+        _ => Err("the lifetime must be 1 second to 366 days".into()),
+    }
+}
+
+impl Args {
+    fn config(&self) -> Result<Config, String> {
+        let mut c = Config::new(&self.db);
+        let env_secret = std::env::var_os("BAREJWT_SECRET");
+        c.secret = match (env_secret, &self.secret_file) {
+            (Some(_), Some(_)) => {
+                return Err("both BAREJWT_SECRET and --secret-file are set; give one".into());
+            }
+            (Some(s), None) => SecretSource::Bytes(s.into_encoded_bytes()),
+            (None, Some(path)) => SecretSource::File(path.clone()),
+            (None, None) => c.secret,
+        };
+        c.token_ttl = self.token_ttl;
+        c.bcrypt_cost = self.bcrypt_cost;
+        let hash_threads = self.hash_threads.map_or_else(cores, usize::from);
+        c.hash_threads = hash_threads;
+        c.hash_queue = self.hash_queue.unwrap_or(16 * hash_threads);
+        c.db_readers = self.db_readers.map_or_else(cores, usize::from);
+        c.max_connections = self.max_connections as usize;
+        Ok(c)
+    }
+}
+
+/// Starts the server and runs it until SIGINT or SIGTERM.
+pub fn run(args: Args) -> ExitCode {
+    let (writer, _log_guard) = match NonBlocking::new(std::io::stderr(), 65_536) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot start the log thread: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer)
+        .init();
+
+    match serve(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: &Args) -> Result<(), String> {
+    let config = args.config()?;
+    let server = Server::open(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(addr = %local, db = %args.db.display(), "listening on http://{local}");
+        server.run(listener, shutdown_signal()).await;
+        Ok(())
+    })
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received"),
+        () = term => tracing::info!("SIGTERM received"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lifetimes_take_units() {
+        assert_eq!(parse_ttl("1200"), Ok(1200));
+        assert_eq!(parse_ttl("20m"), Ok(1200));
+        assert_eq!(parse_ttl("2h"), Ok(7200));
+        assert_eq!(parse_ttl("45s"), Ok(45));
+        for bad in [
+            "0",
+            "",
+            "m",
+            "-5",
+            "20x",
+            "99999999999999999999h",
+            "400000h",
+        ] {
+            assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
+}

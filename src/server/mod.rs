@@ -1,0 +1,300 @@
+//! The login and todo server: the FastAPI tutorial's service (users log in
+//! once, get a JWT, and call the todo endpoints with
+//! `Authorization: Bearer <token>`) on barejwt's own JWT code.
+//!
+//! # Layout
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `mod.rs` | configuration, the accept loop, limits, graceful shutdown, request logs |
+//! | [`routes`] | routing, bodies, JSON and form input, the error type |
+//! | [`users`] | register, log in (OAuth 2.0 password grant), `me` |
+//! | [`todos`] | the todo endpoints |
+//! | [`auth`] | the secret, tokens, bearer headers, the bcrypt threads |
+//! | [`db`] | SQLite: schema, migrations, the connection threads, queries |
+//! | [`openapi`] | the OpenAPI 3.1 description |
+//! | [`logging`] | a log writer that never blocks a request |
+//!
+//! # Threads
+//!
+//! The async workers (tokio, one per core) parse HTTP, verify tokens and
+//! route. Everything that blocks runs elsewhere: SQLite on [`db::Db`]'s
+//! threads, bcrypt on [`auth::Hasher`]'s (at a lower priority). So a flood
+//! of logins waits in the bcrypt queue while token-authenticated requests
+//! go on.
+//!
+//! # Limits
+//!
+//! At most `max_connections` connections at once (further clients wait in
+//! the kernel's accept queue); request headers must arrive within
+//! `header_read_timeout`, which is also how long an idle keep-alive
+//! connection is kept; request bodies are at most `max_body_bytes` (413)
+//! and must arrive within `body_read_timeout` (408); request headers are at
+//! most 16 KiB (431).
+//!
+//! # Shutdown
+//!
+//! When the `shutdown` future passed to [`Server::run`] completes (the
+//! binary passes SIGINT/SIGTERM), the server stops accepting, lets
+//! in-flight requests finish (up to `shutdown_grace`), then stops the
+//! bcrypt and database threads and closes the database.
+//!
+//! Left out: TLS (put a reverse proxy in front), HTTP/2, rate limiting per
+//! client, token revocation.
+
+pub mod auth;
+pub mod db;
+pub mod logging;
+pub mod openapi;
+pub mod routes;
+pub mod todos;
+pub mod users;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use self::auth::{Hasher, SecretSource, Tokens};
+use self::db::Db;
+use self::routes::Resp;
+
+/// Everything the server can be told.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The SQLite file (created on first start).
+    pub db_path: PathBuf,
+    /// Where the signing secret comes from.
+    pub secret: SecretSource,
+    /// Token lifetime in seconds.
+    pub token_ttl: u64,
+    /// bcrypt cost for new hashes (4 to 31).
+    pub bcrypt_cost: u32,
+    /// How many passwords are hashed at once.
+    pub hash_threads: usize,
+    /// How many more may wait before logins get 503.
+    pub hash_queue: usize,
+    /// SQLite reader threads.
+    pub db_readers: usize,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// Time allowed for request headers, and the keep-alive idle timeout.
+    pub header_read_timeout: Duration,
+    /// Time allowed for a request body.
+    pub body_read_timeout: Duration,
+    /// How long shutdown waits for in-flight requests.
+    pub shutdown_grace: Duration,
+}
+
+/// The number of cores, at least 1.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl Config {
+    /// The defaults for a database at `db_path`: the secret beside it,
+    /// 20-minute tokens, bcrypt cost 12, one hash per core.
+    pub fn new(db_path: impl Into<PathBuf>) -> Config {
+        let db_path = db_path.into();
+        Config {
+            secret: SecretSource::Generated(auth::secret_path_for(&db_path)),
+            db_path,
+            token_ttl: 20 * 60,
+            bcrypt_cost: 12,
+            hash_threads: cores(),
+            hash_queue: 16 * cores(),
+            db_readers: cores(),
+            max_connections: 1024,
+            max_body_bytes: 64 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: routes::DEFAULT_BODY_READ_TIMEOUT,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What every request handler shares. Nothing in it is behind a lock.
+#[derive(Debug)]
+pub struct State {
+    /// The configuration.
+    pub config: Config,
+    /// The database threads.
+    pub db: Db,
+    /// The bcrypt threads.
+    pub hasher: Hasher,
+    /// Signs and verifies tokens.
+    pub tokens: Tokens,
+    /// `/openapi.json`, serialized once.
+    pub openapi: Bytes,
+}
+
+/// A server ready to run: database open, secret loaded, threads started.
+#[derive(Debug)]
+pub struct Server {
+    state: Arc<State>,
+}
+
+impl Server {
+    /// Opens the database (creating and migrating it), loads or creates the
+    /// secret, and starts the database and bcrypt threads. Blocks (one
+    /// bcrypt hash, file I/O): call it before the async work starts, or
+    /// from a blocking context. The error is a message for the operator.
+    pub fn open(config: Config) -> Result<Server, String> {
+        if !(4..=31).contains(&config.bcrypt_cost) {
+            return Err(format!(
+                "bcrypt cost {} is outside 4..=31",
+                config.bcrypt_cost
+            ));
+        }
+        if config.token_ttl == 0 || config.token_ttl > 366 * 24 * 3600 {
+            return Err("token lifetime must be 1 second to 1 year".into());
+        }
+        let secret = auth::load_secret(&config.secret)?;
+        let tokens = Tokens::new(&secret, config.token_ttl).map_err(|e| e.to_string())?;
+        drop(secret);
+        let db = Db::open(&config.db_path, config.db_readers)
+            .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
+        let hasher = Hasher::start(config.hash_threads, config.hash_queue, config.bcrypt_cost)?;
+        Ok(Server {
+            state: Arc::new(State {
+                config,
+                db,
+                hasher,
+                tokens,
+                openapi: openapi::document(),
+            }),
+        })
+    }
+
+    /// The shared state (for tests and tools).
+    pub fn state(&self) -> &Arc<State> {
+        &self.state
+    }
+
+    /// Serves `listener` until `shutdown` completes, then shuts down
+    /// gracefully (see the module docs).
+    pub async fn run(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
+        let state = self.state;
+        let limit = Arc::new(Semaphore::new(state.config.max_connections.max(1)));
+        let graceful = GracefulShutdown::new();
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(state.config.header_read_timeout)
+            .max_buf_size(16 * 1024)
+            .keep_alive(true);
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                biased;
+                () = &mut shutdown => break,
+                accepted = async {
+                    // Wait for a free connection slot before accepting, so
+                    // the excess waits in the kernel's queue, not in memory.
+                    let permit = Arc::clone(&limit).acquire_owned().await;
+                    (permit, listener.accept().await)
+                } => accepted,
+            };
+            let (permit, (stream, peer)) = match accepted {
+                (Ok(permit), Ok(conn)) => (permit, conn),
+                (_, Err(e)) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+                (Err(_), _) => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let st = Arc::clone(&state);
+            let service = service_fn(move |req| {
+                let st = Arc::clone(&st);
+                async move { Ok::<_, Infallible>(serve_one(&st, req).await) }
+            });
+            let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(e) = conn.await {
+                    log_connection_error(peer, &e);
+                }
+                drop(permit);
+            });
+        }
+        drop(listener);
+        tracing::info!(
+            connections = graceful.count(),
+            "shutting down: no longer accepting"
+        );
+        if tokio::time::timeout(state.config.shutdown_grace, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight requests did not finish in time; closing anyway");
+        }
+        let st = Arc::clone(&state);
+        let _ = tokio::task::spawn_blocking(move || {
+            st.hasher.shutdown();
+            st.db.shutdown();
+        })
+        .await;
+        tracing::info!("database closed; bye");
+    }
+}
+
+fn log_connection_error(peer: SocketAddr, e: &hyper::Error) {
+    // Header timeouts and clients that vanish are routine.
+    if e.is_timeout() || e.is_incomplete_message() || e.is_closed() {
+        tracing::debug!(%peer, error = %e, "connection ended");
+    } else {
+        tracing::info!(%peer, error = %e, "connection error");
+    }
+}
+
+/// One request: route it, turn errors into responses, log one line.
+async fn serve_one(state: &State, req: Request<Incoming>) -> Resp {
+    let start = Instant::now();
+    let method = req.method().clone();
+    // A clone of the URI shares its bytes (no allocation).
+    let uri = req.uri().clone();
+    let (resp, code): (Response<_>, &'static str) = match routes::route(state, req).await {
+        Ok(resp) => (resp, ""),
+        Err(e) => {
+            let code = e.code();
+            (e.into_response(), code)
+        }
+    };
+    let status = resp.status().as_u16();
+    // The path only: no query string, and never a header, reaches the log.
+    let path = truncate(uri.path(), 128);
+    let latency_us = start.elapsed().as_micros() as u64;
+    if code.is_empty() {
+        tracing::info!(target: "barejwt::request", %method, path, status, latency_us);
+    } else {
+        tracing::info!(target: "barejwt::request", %method, path, status, latency_us, code);
+    }
+    resp
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
