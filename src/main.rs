@@ -38,6 +38,7 @@ enum Command {
     Explain(cli::explain::Args),
     Keygen(cli::keygen::Args),
     Serve(cli::serve::Args),
+    Useradd(cli::useradd::Args),
     Vectors(cli::vectors::Args),
 }
 
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Some(Command::Explain(args)) => cli::explain::run(args),
         Some(Command::Keygen(args)) => cli::keygen::run(args),
         Some(Command::Serve(args)) => cli::serve::run(args),
+        Some(Command::Useradd(args)) => cli::useradd::run(args),
         Some(Command::Vectors(args)) => cli::vectors::run(args),
         None => cli::serve::run(cli.serve),
     }

@@ -9,5 +9,6 @@ pub mod keyopts;
 pub mod serve;
 pub mod sign;
 pub mod time;
+pub mod useradd;
 pub mod vectors;
 pub mod verify;
