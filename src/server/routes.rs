@@ -255,7 +255,14 @@ pub async fn read_json<T: DeserializeOwned>(
         return Err(ApiError::UnsupportedMedia("application/json"));
     }
     let body = read_body(state, req).await?;
-    serde_json::from_slice(&body).map_err(|e| {
+    parse_json(&body)
+}
+
+/// The JSON body parser behind [`read_json`]: a syntax error is
+/// `json_invalid`, a body of the wrong shape `model_attributes_type`, both
+/// 422 (as FastAPI answers).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
         let kind = if e.is_syntax() || e.is_eof() {
             "json_invalid"
         } else {
@@ -362,7 +369,7 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 }
 
 /// A todo id from the path: a positive integer, else 422.
-fn todo_id(s: &str) -> Result<i64, ApiError> {
+pub fn todo_id(s: &str) -> Result<i64, ApiError> {
     match s.parse::<i64>() {
         Ok(id) if id > 0 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
         _ => Err(ApiError::Invalid(vec![FieldError {

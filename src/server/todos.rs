@@ -22,7 +22,8 @@ use serde_json::Value;
 use super::State;
 use super::db::{self, TodoFields};
 use super::routes::{
-    ApiError, FieldError, Resp, authenticate, empty, json, json_response, read_json, string_field,
+    ApiError, FieldError, Resp, authenticate, empty, json, json_response, parse_json, read_json,
+    string_field,
 };
 
 #[derive(Deserialize)]
@@ -31,6 +32,12 @@ struct TodoIn {
     description: Option<Value>,
     priority: Option<Value>,
     complete: Option<Value>,
+}
+
+/// Parses and validates a todo body (`POST` and `PUT`), naming every bad
+/// field: what the handlers run on the bytes they read.
+pub fn parse_todo(body: &[u8]) -> Result<TodoFields, ApiError> {
+    fields(parse_json(body)?)
 }
 
 /// Validates a todo body, naming every bad field.

@@ -36,7 +36,7 @@ use super::State;
 use super::auth::{HashError, MAX_PASSWORD_BYTES, now_secs};
 use super::db::{self, NewUser};
 use super::routes::{
-    ApiError, FieldError, Resp, authenticate, json, read_form, read_json, string_field,
+    ApiError, FieldError, Resp, authenticate, json, parse_json, read_form, read_json, string_field,
 };
 
 /// The shortest password accepted, in bytes.
@@ -111,9 +111,9 @@ fn hash_error(e: HashError) -> ApiError {
     }
 }
 
-/// `POST /users`: 201 with the new user, 409 if the name is taken.
-pub async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
-    let input: RegisterIn = read_json(state, req).await?;
+/// Validates a registration, naming every bad field: the new user and
+/// the password to hash.
+fn registration(input: RegisterIn) -> Result<(NewUser, String), ApiError> {
     let mut errors = Vec::new();
     let username = string_field(
         &mut errors,
@@ -148,6 +148,25 @@ pub async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, Api
     let (Some(username), Some(password), true) = (username, password, errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
+    let user = NewUser {
+        username,
+        email,
+        first_name,
+        last_name,
+    };
+    Ok((user, password))
+}
+
+/// Parses and validates a `POST /users` body: what [`register`] runs on
+/// the bytes it reads.
+pub fn parse_registration(body: &[u8]) -> Result<(NewUser, String), ApiError> {
+    registration(parse_json(body)?)
+}
+
+/// `POST /users`: 201 with the new user, 409 if the name is taken.
+pub async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+    let (new, password) = registration(read_json(state, req).await?)?;
+    let username = new.username.clone();
 
     // Spare the bcrypt work when the name is plainly taken; the UNIQUE
     // constraint still decides a race between two registrations.
@@ -160,12 +179,6 @@ pub async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, Api
         .hash(password.into_bytes())
         .await
         .map_err(hash_error)?;
-    let new = NewUser {
-        username,
-        email,
-        first_name,
-        last_name,
-    };
     let user = state
         .db
         .write(move |c| db::insert_user(c, &new, &hash, now_secs()))
@@ -174,9 +187,9 @@ pub async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, Api
     json(StatusCode::CREATED, &user)
 }
 
-/// `POST /token`: the password grant.
-pub async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
-    let form = read_form(state, req).await?;
+/// The password grant's fields from a parsed form (RFC 6749 §4.3.2): the
+/// user name and the password bytes, or 422 naming every bad field.
+pub fn login_fields(form: &[(String, String)]) -> Result<(String, Vec<u8>), ApiError> {
     let field = |name: &str| {
         form.iter()
             .find(|(n, _)| n == name)
@@ -211,8 +224,12 @@ pub async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiErr
     let (Some(username), Some(password), true) = (username, password, errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
-    let username = username.to_owned();
-    let password = password.as_bytes().to_vec();
+    Ok((username.to_owned(), password.as_bytes().to_vec()))
+}
+
+/// `POST /token`: the password grant.
+pub async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+    let (username, password) = login_fields(&read_form(state, req).await?)?;
 
     let name = username.clone();
     let found = state.db.read(move |c| db::credentials(c, &name)).await?;
