@@ -21,6 +21,11 @@
 //! JWS payload may be any bytes (RFC 7520 §4.4 signs a line of prose), and
 //! a JWT's claims are parsed only after the MAC has matched.
 //!
+//! Nearly every token carries one of a few headers, byte for byte
+//! (`{"alg":"HS256","typ":"JWT"}` and the like): for those the parse is
+//! known in advance ([`KNOWN_HEADERS`]), so the verifier skips decoding and
+//! parsing them, and applies the same rules to the known result.
+//!
 //! # Left out on purpose
 //!
 //! The JSON serializations (RFC 7515 §7.2), unencoded payloads (`b64`,
@@ -33,7 +38,9 @@
 //! [RFC 7515 §5.1]: https://www.rfc-editor.org/rfc/rfc7515#section-5.1
 //! [§5.2]: https://www.rfc-editor.org/rfc/rfc7515#section-5.2
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::LazyLock;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
@@ -394,6 +401,53 @@ fn parse_header(json: &[u8]) -> Result<RawHeader<'_>, Error> {
         .map_err(|e| Error::malformed(Part::Header, format!("not a valid JOSE header: {e}")))
 }
 
+/// The headers nearly every HMAC JWT carries, and what parsing them gives.
+///
+/// A header segment that is byte for byte one of these needs neither
+/// base64url decoding nor JSON parsing: its [`RawHeader`] is known in
+/// advance. Everything after the parse (the accepted algorithms, `typ`, the
+/// key) is still checked as for any header. Any other spelling (another
+/// member order, white space, a `kid`) takes the general path.
+struct KnownHeader {
+    /// BASE64URL(UTF8(header)), as it travels.
+    encoded: String,
+    alg: &'static str,
+    typ: Option<&'static str>,
+}
+
+/// barejwt's and jwt-simple's `{"alg","typ"}`, jsonwebtoken's
+/// `{"typ","alg"}`, and the bare `{"alg"}`, for each algorithm.
+static KNOWN_HEADERS: LazyLock<Vec<KnownHeader>> = LazyLock::new(|| {
+    let mut known = Vec::new();
+    for alg in Algorithm::ALL {
+        let name = alg.name();
+        for (json, typ) in [
+            (format!(r#"{{"alg":"{name}","typ":"JWT"}}"#), Some("JWT")),
+            (format!(r#"{{"typ":"JWT","alg":"{name}"}}"#), Some("JWT")),
+            (format!(r#"{{"alg":"{name}"}}"#), None),
+        ] {
+            known.push(KnownHeader {
+                encoded: base64url::encode(json.as_bytes()),
+                alg: name,
+                typ,
+            });
+        }
+    }
+    known
+});
+
+/// The parse of `encoded` if it is one of [`KNOWN_HEADERS`].
+fn known_header<'de>(encoded: &[u8]) -> Option<RawHeader<'de>> {
+    let known = KNOWN_HEADERS
+        .iter()
+        .find(|k| k.encoded.as_bytes() == encoded)?;
+    Some(RawHeader {
+        alg: Some(MaybeText::Text(Cow::Borrowed(known.alg))),
+        typ: known.typ.map(|t| MaybeText::Text(Cow::Borrowed(t))),
+        ..RawHeader::default()
+    })
+}
+
 /// A verified JWS: its header, and its payload as bytes.
 #[derive(Debug, Clone)]
 pub struct Jws {
@@ -422,7 +476,9 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
     let parts = split(token)?;
     let mut stack = [0u8; HEADER_STACK];
     let heap;
+    let known = known_header(parts.header);
     let header_json: &[u8] = match base64url::decoded_len(parts.header.len()) {
+        _ if known.is_some() => &[],
         Some(n) if n <= HEADER_STACK => {
             let n = base64url::decode_to_slice(parts.header, &mut stack)
                 .map_err(|e| b64_error(Part::Header, e))?;
@@ -445,7 +501,10 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
             usize::MAX
         }
     };
-    let raw = parse_header(header_json)?;
+    let raw = match known {
+        Some(raw) => raw,
+        None => parse_header(header_json)?,
+    };
     let alg = raw.check_structure()?;
 
     // Stage 3: the header against the verifier's own rules.
@@ -603,6 +662,23 @@ mod tests {
                 cty: None
             }
         );
+    }
+
+    #[test]
+    fn a_known_header_gives_what_parsing_it_gives() {
+        assert_eq!(KNOWN_HEADERS.len(), 9);
+        for k in KNOWN_HEADERS.iter() {
+            let json = base64url::decode(k.encoded.as_bytes()).unwrap();
+            let parsed = parse_header(&json).unwrap();
+            let known = known_header(k.encoded.as_bytes()).unwrap();
+            assert_eq!(parsed.alg, known.alg);
+            assert_eq!(parsed.typ, known.typ);
+            assert_eq!((parsed.kid, known.kid), (None, None));
+            assert_eq!((parsed.cty, known.cty), (None, None));
+            assert!(parsed.crit.is_none() && known.crit.is_none());
+        }
+        // Another spelling of the same header is parsed, not looked up.
+        assert!(known_header(base64url::encode(br#"{"alg":"HS256" }"#).as_bytes()).is_none());
     }
 
     #[test]
