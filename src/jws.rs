@@ -23,7 +23,7 @@
 //!
 //! Nearly every token carries one of a few headers, byte for byte
 //! (`{"alg":"HS256","typ":"JWT"}` and the like): for those the parse is
-//! known in advance ([`KNOWN_HEADERS`]), so the verifier skips decoding and
+//! known in advance (`KNOWN_HEADERS`), so the verifier skips decoding and
 //! parsing them, and applies the same rules to the known result.
 //!
 //! # Left out on purpose
