@@ -122,12 +122,12 @@ pub struct Compact<'t> {
 /// [`Error::Malformed`] (RFC 7515 §7.1; five segments would be a JWE,
 /// RFC 7516 §7.1, which barejwt does not implement). Decodes nothing.
 pub fn split(token: &[u8]) -> Result<Compact<'_>, Error> {
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'.')
-        .map(|(i, _)| i);
-    match (dots.next(), dots.next(), dots.next()) {
+    // The next dot at or after `from`.
+    let dot = |from: usize| memchr::memchr(b'.', &token[from..]).map(|i| from + i);
+    let first = dot(0);
+    let second = first.and_then(|first| dot(first + 1));
+    let third = second.and_then(|second| dot(second + 1));
+    match (first, second, third) {
         (Some(first), Some(second), None) => Ok(Compact {
             header: &token[..first],
             payload: &token[first + 1..second],
