@@ -409,6 +409,8 @@ fn parse_header(json: &[u8]) -> Result<RawHeader<'_>, Error> {
 /// key) is still checked as for any header. Any other spelling (another
 /// member order, white space, a `kid`) takes the general path.
 struct KnownHeader {
+    /// The header's JSON.
+    json: String,
     /// BASE64URL(UTF8(header)), as it travels.
     encoded: String,
     alg: &'static str,
@@ -428,6 +430,7 @@ static KNOWN_HEADERS: LazyLock<Vec<KnownHeader>> = LazyLock::new(|| {
         ] {
             known.push(KnownHeader {
                 encoded: base64url::encode(json.as_bytes()),
+                json,
                 alg: name,
                 typ,
             });
@@ -446,6 +449,21 @@ fn known_header<'de>(encoded: &[u8]) -> Option<RawHeader<'de>> {
         typ: known.typ.map(|t| MaybeText::Text(Cow::Borrowed(t))),
         ..RawHeader::default()
     })
+}
+
+/// The encoded form of `header` when it is one of [`KNOWN_HEADERS`] as
+/// [`Header`]'s `Serialize` writes it (`alg` first): the signer then has
+/// nothing to serialize or encode.
+pub(crate) fn known_encoded_header(header: &Header) -> Option<&'static str> {
+    if header.kid.is_some() || header.cty.is_some() {
+        return None;
+    }
+    let known = KNOWN_HEADERS.iter().find(|k| {
+        k.alg == header.alg.name()
+            && k.typ == header.typ.as_deref()
+            && k.json.starts_with(r#"{"alg""#)
+    })?;
+    Some(&known.encoded)
 }
 
 /// A verified JWS: its header, and its payload as bytes.
@@ -679,6 +697,43 @@ mod tests {
         }
         // Another spelling of the same header is parsed, not looked up.
         assert!(known_header(base64url::encode(br#"{"alg":"HS256" }"#).as_bytes()).is_none());
+    }
+
+    #[test]
+    fn a_known_encoded_header_is_what_serializing_it_gives() {
+        for alg in Algorithm::ALL {
+            for typ in [None, Some("JWT")] {
+                let h = Header {
+                    typ: typ.map(str::to_owned),
+                    ..Header::new(alg)
+                };
+                let serialized = base64url::encode(&serde_json::to_vec(&h).unwrap());
+                assert_eq!(known_encoded_header(&h), Some(serialized.as_str()));
+            }
+        }
+        let other = |h: Header| known_encoded_header(&h);
+        let base = || Header::new(Algorithm::HS256);
+        assert_eq!(
+            other(Header {
+                typ: Some("at+jwt".into()),
+                ..base()
+            }),
+            None
+        );
+        assert_eq!(
+            other(Header {
+                kid: Some("k".into()),
+                ..base()
+            }),
+            None
+        );
+        assert_eq!(
+            other(Header {
+                cty: Some("JWT".into()),
+                ..base()
+            }),
+            None
+        );
     }
 
     #[test]

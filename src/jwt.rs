@@ -102,15 +102,27 @@ pub fn encode_with_header<T: Serialize + ?Sized>(
             ),
         });
     }
-    let header_json =
-        serde_json::to_vec(header).map_err(|e| Error::malformed(Part::Header, e.to_string()))?;
     let payload =
         serde_json::to_vec(claims).map_err(|e| Error::malformed(Part::Payload, e.to_string()))?;
-    let mut out = String::with_capacity(
-        base64url::encoded_len(header_json.len()) + base64url::encoded_len(payload.len()) + 90,
-    );
     // RFC 7519 §7.1 steps 1-6 make the JSON; RFC 7515 §5.1 encodes and MACs.
-    base64url::encode_into(&header_json, &mut out);
+    // The usual headers are already encoded (`jws::known_encoded_header`).
+    let mut out;
+    match jws::known_encoded_header(header) {
+        Some(encoded) => {
+            out = String::with_capacity(encoded.len() + base64url::encoded_len(payload.len()) + 90);
+            out.push_str(encoded);
+        }
+        None => {
+            let header_json = serde_json::to_vec(header)
+                .map_err(|e| Error::malformed(Part::Header, e.to_string()))?;
+            out = String::with_capacity(
+                base64url::encoded_len(header_json.len())
+                    + base64url::encoded_len(payload.len())
+                    + 90,
+            );
+            base64url::encode_into(&header_json, &mut out);
+        }
+    }
     out.push('.');
     base64url::encode_into(&payload, &mut out);
     jws::append_signature(out, key)
