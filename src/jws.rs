@@ -63,6 +63,11 @@ pub const REGISTERED_HEADER_PARAMETERS: [&str; 11] = [
 /// (rare, and bounded by the token size limit) go to the heap.
 const HEADER_STACK: usize = 256;
 
+/// The payload decoded into a stack buffer up to this size (a typical
+/// claims set is a few hundred bytes), so that only a token whose MAC has
+/// matched costs an allocation; larger ones are decoded to the heap.
+const PAYLOAD_STACK: usize = 512;
+
 /// The JOSE header of a verified token, or of one to be signed.
 ///
 /// # Security
@@ -507,7 +512,21 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
             &heap
         }
     };
-    let payload = base64url::decode(parts.payload).map_err(|e| b64_error(Part::Payload, e))?;
+    // The payload is decoded now (stage 2), but onto the stack when it is
+    // small, and copied to the heap only once the MAC has matched: a forged
+    // token costs no allocation.
+    let mut payload_stack = [0u8; PAYLOAD_STACK];
+    let (payload_heap, payload_stack_len) = match base64url::decoded_len(parts.payload.len()) {
+        Some(n) if n <= PAYLOAD_STACK => {
+            let n = base64url::decode_to_slice(parts.payload, &mut payload_stack)
+                .map_err(|e| b64_error(Part::Payload, e))?;
+            (None, n)
+        }
+        _ => {
+            let heap = base64url::decode(parts.payload).map_err(|e| b64_error(Part::Payload, e))?;
+            (Some(heap), 0)
+        }
+    };
     let mut sig = [0u8; MAX_OUTPUT];
     let sig_len = match base64url::decoded_len(parts.signature.len()) {
         Some(n) if n <= MAX_OUTPUT => base64url::decode_to_slice(parts.signature, &mut sig)
@@ -542,7 +561,7 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
 
     Ok(Jws {
         header: raw.into_header(alg),
-        payload,
+        payload: payload_heap.unwrap_or_else(|| payload_stack[..payload_stack_len].to_vec()),
     })
 }
 
@@ -734,6 +753,16 @@ mod tests {
             }),
             None
         );
+    }
+
+    #[test]
+    fn payloads_on_either_side_of_the_stack_buffer_verify_whole() {
+        for n in [0, 1, PAYLOAD_STACK - 1, PAYLOAD_STACK, PAYLOAD_STACK + 1, 3000] {
+            let payload: Vec<u8> = (0..n).map(|i| (i * 7 + 3) as u8).collect();
+            let t = sign(br#"{"alg":"HS256"}"#, &payload, &key()).unwrap();
+            let jws = verify(t.as_bytes(), &key(), &Validation::default()).unwrap();
+            assert_eq!(jws.payload, payload, "{n}");
+        }
     }
 
     #[test]
