@@ -757,7 +757,14 @@ mod tests {
 
     #[test]
     fn payloads_on_either_side_of_the_stack_buffer_verify_whole() {
-        for n in [0, 1, PAYLOAD_STACK - 1, PAYLOAD_STACK, PAYLOAD_STACK + 1, 3000] {
+        for n in [
+            0,
+            1,
+            PAYLOAD_STACK - 1,
+            PAYLOAD_STACK,
+            PAYLOAD_STACK + 1,
+            3000,
+        ] {
             let payload: Vec<u8> = (0..n).map(|i| (i * 7 + 3) as u8).collect();
             let t = sign(br#"{"alg":"HS256"}"#, &payload, &key()).unwrap();
             let jws = verify(t.as_bytes(), &key(), &Validation::default()).unwrap();
