@@ -463,11 +463,15 @@ pub(crate) fn known_encoded_header(header: &Header) -> Option<&'static str> {
     if header.kid.is_some() || header.cty.is_some() {
         return None;
     }
-    let known = KNOWN_HEADERS.iter().find(|k| {
-        k.alg == header.alg.name()
-            && k.typ == header.typ.as_deref()
-            && k.json.starts_with(r#"{"alg""#)
-    })?;
+    known_encoded(header.alg, header.typ.as_deref())
+}
+
+/// The encoded header `{"alg": alg, "typ": typ}` (no `typ` if `None`), as
+/// [`Header`]'s `Serialize` writes it, if it is one of [`KNOWN_HEADERS`].
+pub(crate) fn known_encoded(alg: Algorithm, typ: Option<&str>) -> Option<&'static str> {
+    let known = KNOWN_HEADERS
+        .iter()
+        .find(|k| k.alg == alg.name() && k.typ == typ && k.json.starts_with(r#"{"alg""#))?;
     Some(&known.encoded)
 }
 
