@@ -139,37 +139,58 @@ pub fn encode(input: &[u8]) -> String {
 
 /// Appends the base64url encoding of `input` to `out`.
 pub fn encode_into(input: &[u8], out: &mut String) {
-    // Work on bytes, then hand them to the String: every byte pushed comes
-    // from ALPHABET, which is ASCII.
-    let mut buf = std::mem::take(out).into_bytes();
-    buf.reserve(encoded_len(input.len()));
+    // Characters are made in a small buffer on the stack, then appended to
+    // `out` as `str`. Every byte comes from ALPHABET, which is ASCII, so the
+    // UTF-8 check passes; it reads only the new characters, once.
+    const CHUNK: usize = 192; // a multiple of 3: only the last chunk has a tail
+    let mut buf = [0u8; CHUNK / 3 * 4];
+    out.reserve(encoded_len(input.len()));
+    for chunk in input.chunks(CHUNK) {
+        let n = encode_chunk(chunk, &mut buf);
+        out.push_str(
+            std::str::from_utf8(&buf[..n])
+                .expect("base64url output is ASCII: every byte comes from ALPHABET"),
+        );
+    }
+}
+
+/// Encodes `input` into `buf` (which holds [`encoded_len`] bytes), returns
+/// how many characters were written.
+fn encode_chunk(input: &[u8], buf: &mut [u8]) -> usize {
     let char_of = |six_bits: u32| ALPHABET[(six_bits & 0x3f) as usize];
     let mut chunks = input.chunks_exact(3);
-    for c in &mut chunks {
+    let mut n = 0;
+    for (c, chars) in (&mut chunks).zip(buf.chunks_exact_mut(4)) {
         // 24 bits → four 6-bit groups, most significant first (RFC 4648 §4).
-        let n = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
-        buf.extend_from_slice(&[
-            char_of(n >> 18),
-            char_of(n >> 12),
-            char_of(n >> 6),
-            char_of(n),
+        let bits = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
+        chars.copy_from_slice(&[
+            char_of(bits >> 18),
+            char_of(bits >> 12),
+            char_of(bits >> 6),
+            char_of(bits),
         ]);
+        n += 4;
     }
     match *chunks.remainder() {
         // One byte: 8 bits → two characters, the last 4 bits zero.
         [a] => {
-            let n = (a as u32) << 16;
-            buf.extend_from_slice(&[char_of(n >> 18), char_of(n >> 12)]);
+            let bits = (a as u32) << 16;
+            buf[n..n + 2].copy_from_slice(&[char_of(bits >> 18), char_of(bits >> 12)]);
+            n += 2;
         }
         // Two bytes: 16 bits → three characters, the last 2 bits zero.
         [a, b] => {
-            let n = (a as u32) << 16 | (b as u32) << 8;
-            buf.extend_from_slice(&[char_of(n >> 18), char_of(n >> 12), char_of(n >> 6)]);
+            let bits = (a as u32) << 16 | (b as u32) << 8;
+            buf[n..n + 3].copy_from_slice(&[
+                char_of(bits >> 18),
+                char_of(bits >> 12),
+                char_of(bits >> 6),
+            ]);
+            n += 3;
         }
         _ => {}
     }
-    *out =
-        String::from_utf8(buf).expect("base64url output is ASCII: every byte comes from ALPHABET");
+    n
 }
 
 /// Decodes strict base64url (see the module docs for what is refused).
@@ -436,6 +457,18 @@ mod tests {
             assert_eq!(enc.len(), encoded_len(n));
             assert_eq!(decoded_len(enc.len()), Some(n));
             assert_eq!(decode(enc.as_bytes()).unwrap(), &data[..n]);
+        }
+    }
+
+    #[test]
+    fn encode_into_appends_across_its_chunk_boundaries() {
+        // The encoder works in chunks of 192 bytes: lengths around 1, 2 and
+        // 3 chunks, appended after text already in the string.
+        let data: Vec<u8> = (0..700u32).map(|i| (i * 131 + 7) as u8).collect();
+        for n in (0..=data.len()).filter(|n| n % 192 < 4 || n % 192 > 188) {
+            let mut out = String::from("prefix.");
+            encode_into(&data[..n], &mut out);
+            assert_eq!(out, format!("prefix.{}", ENGINE.encode(&data[..n])), "{n}");
         }
     }
 }

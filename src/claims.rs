@@ -153,28 +153,29 @@ impl<'de> Scan<'de> {
     /// Reads `payload` (stage 6's `malformed` rules: a JSON object, UTF-8,
     /// unique names) noting which of `required` are present.
     pub(crate) fn read(payload: &'de [u8], required: &[String]) -> Result<Scan<'de>, Error> {
-        // Explicit, so the error can say where: serde_json would also
-        // refuse invalid UTF-8, but with a less direct message.
-        if let Err(e) = std::str::from_utf8(payload) {
-            return Err(Error::malformed(
-                Part::Payload,
-                format!(
-                    "claims set is not UTF-8 (RFC 7519 §7.2 step 10): invalid byte at {}",
-                    e.valid_up_to()
-                ),
-            ));
-        }
         let mut d = serde_json::Deserializer::from_slice(payload);
-        let scan = ScanSeed { required }
+        ScanSeed { required }
             .deserialize(&mut d)
             .and_then(|scan| d.end().map(|()| scan))
             .map_err(|e| {
+                // serde_json refuses invalid UTF-8 too (outside strings only
+                // ASCII is JSON, inside them it checks), so a payload that
+                // parsed is UTF-8. Only on failure do we look, so that the
+                // error can say where, more directly than serde_json would.
+                if let Err(utf8) = std::str::from_utf8(payload) {
+                    return Error::malformed(
+                        Part::Payload,
+                        format!(
+                            "claims set is not UTF-8 (RFC 7519 §7.2 step 10): invalid byte at {}",
+                            utf8.valid_up_to()
+                        ),
+                    );
+                }
                 Error::malformed(
                     Part::Payload,
                     format!("claims set is not a JSON object with unique names: {e}"),
                 )
-            })?;
-        Ok(scan)
+            })
     }
 }
 
@@ -392,6 +393,20 @@ mod tests {
                 "malformed",
                 "{bad:?}"
             );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_named_wherever_it_is() {
+        for bad in [
+            &b"{\"sub\":\"\xff\"}"[..],
+            b"{\"\xc3\":1}",
+            b"{\"sub\":\"a\"}\xff",
+            b"\xff{}",
+        ] {
+            let e = Scan::read(bad, &[]).unwrap_err();
+            assert_eq!(e.code(), "malformed");
+            assert!(e.to_string().contains("not UTF-8"), "{bad:?}: {e}");
         }
     }
 

@@ -21,6 +21,11 @@
 //! JWS payload may be any bytes (RFC 7520 §4.4 signs a line of prose), and
 //! a JWT's claims are parsed only after the MAC has matched.
 //!
+//! Nearly every token carries one of a few headers, byte for byte
+//! (`{"alg":"HS256","typ":"JWT"}` and the like): for those the parse is
+//! known in advance (`KNOWN_HEADERS`), so the verifier skips decoding and
+//! parsing them, and applies the same rules to the known result.
+//!
 //! # Left out on purpose
 //!
 //! The JSON serializations (RFC 7515 §7.2), unencoded payloads (`b64`,
@@ -33,7 +38,9 @@
 //! [RFC 7515 §5.1]: https://www.rfc-editor.org/rfc/rfc7515#section-5.1
 //! [§5.2]: https://www.rfc-editor.org/rfc/rfc7515#section-5.2
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::LazyLock;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
@@ -55,6 +62,11 @@ pub const REGISTERED_HEADER_PARAMETERS: [&str; 11] = [
 /// The header decoded into a stack buffer up to this size; larger ones
 /// (rare, and bounded by the token size limit) go to the heap.
 const HEADER_STACK: usize = 256;
+
+/// The payload decoded into a stack buffer up to this size (a typical
+/// claims set is a few hundred bytes), so that only a token whose MAC has
+/// matched costs an allocation; larger ones are decoded to the heap.
+const PAYLOAD_STACK: usize = 512;
 
 /// The JOSE header of a verified token, or of one to be signed.
 ///
@@ -115,12 +127,12 @@ pub struct Compact<'t> {
 /// [`Error::Malformed`] (RFC 7515 §7.1; five segments would be a JWE,
 /// RFC 7516 §7.1, which barejwt does not implement). Decodes nothing.
 pub fn split(token: &[u8]) -> Result<Compact<'_>, Error> {
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'.')
-        .map(|(i, _)| i);
-    match (dots.next(), dots.next(), dots.next()) {
+    // The next dot at or after `from`.
+    let dot = |from: usize| memchr::memchr(b'.', &token[from..]).map(|i| from + i);
+    let first = dot(0);
+    let second = first.and_then(|first| dot(first + 1));
+    let third = second.and_then(|second| dot(second + 1));
+    match (first, second, third) {
         (Some(first), Some(second), None) => Ok(Compact {
             header: &token[..first],
             payload: &token[first + 1..second],
@@ -394,6 +406,75 @@ fn parse_header(json: &[u8]) -> Result<RawHeader<'_>, Error> {
         .map_err(|e| Error::malformed(Part::Header, format!("not a valid JOSE header: {e}")))
 }
 
+/// The headers nearly every HMAC JWT carries, and what parsing them gives.
+///
+/// A header segment that is byte for byte one of these needs neither
+/// base64url decoding nor JSON parsing: its [`RawHeader`] is known in
+/// advance. Everything after the parse (the accepted algorithms, `typ`, the
+/// key) is still checked as for any header. Any other spelling (another
+/// member order, white space, a `kid`) takes the general path.
+struct KnownHeader {
+    /// The header's JSON.
+    json: String,
+    /// BASE64URL(UTF8(header)), as it travels.
+    encoded: String,
+    alg: &'static str,
+    typ: Option<&'static str>,
+}
+
+/// barejwt's and jwt-simple's `{"alg","typ"}`, jsonwebtoken's
+/// `{"typ","alg"}`, and the bare `{"alg"}`, for each algorithm.
+static KNOWN_HEADERS: LazyLock<Vec<KnownHeader>> = LazyLock::new(|| {
+    let mut known = Vec::new();
+    for alg in Algorithm::ALL {
+        let name = alg.name();
+        for (json, typ) in [
+            (format!(r#"{{"alg":"{name}","typ":"JWT"}}"#), Some("JWT")),
+            (format!(r#"{{"typ":"JWT","alg":"{name}"}}"#), Some("JWT")),
+            (format!(r#"{{"alg":"{name}"}}"#), None),
+        ] {
+            known.push(KnownHeader {
+                encoded: base64url::encode(json.as_bytes()),
+                json,
+                alg: name,
+                typ,
+            });
+        }
+    }
+    known
+});
+
+/// The parse of `encoded` if it is one of [`KNOWN_HEADERS`].
+fn known_header<'de>(encoded: &[u8]) -> Option<RawHeader<'de>> {
+    let known = KNOWN_HEADERS
+        .iter()
+        .find(|k| k.encoded.as_bytes() == encoded)?;
+    Some(RawHeader {
+        alg: Some(MaybeText::Text(Cow::Borrowed(known.alg))),
+        typ: known.typ.map(|t| MaybeText::Text(Cow::Borrowed(t))),
+        ..RawHeader::default()
+    })
+}
+
+/// The encoded form of `header` when it is one of [`KNOWN_HEADERS`] as
+/// [`Header`]'s `Serialize` writes it (`alg` first): the signer then has
+/// nothing to serialize or encode.
+pub(crate) fn known_encoded_header(header: &Header) -> Option<&'static str> {
+    if header.kid.is_some() || header.cty.is_some() {
+        return None;
+    }
+    known_encoded(header.alg, header.typ.as_deref())
+}
+
+/// The encoded header `{"alg": alg, "typ": typ}` (no `typ` if `None`), as
+/// [`Header`]'s `Serialize` writes it, if it is one of [`KNOWN_HEADERS`].
+pub(crate) fn known_encoded(alg: Algorithm, typ: Option<&str>) -> Option<&'static str> {
+    let known = KNOWN_HEADERS
+        .iter()
+        .find(|k| k.alg == alg.name() && k.typ == typ && k.json.starts_with(r#"{"alg""#))?;
+    Some(&known.encoded)
+}
+
 /// A verified JWS: its header, and its payload as bytes.
 #[derive(Debug, Clone)]
 pub struct Jws {
@@ -422,7 +503,9 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
     let parts = split(token)?;
     let mut stack = [0u8; HEADER_STACK];
     let heap;
+    let known = known_header(parts.header);
     let header_json: &[u8] = match base64url::decoded_len(parts.header.len()) {
+        _ if known.is_some() => &[],
         Some(n) if n <= HEADER_STACK => {
             let n = base64url::decode_to_slice(parts.header, &mut stack)
                 .map_err(|e| b64_error(Part::Header, e))?;
@@ -433,7 +516,21 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
             &heap
         }
     };
-    let payload = base64url::decode(parts.payload).map_err(|e| b64_error(Part::Payload, e))?;
+    // The payload is decoded now (stage 2), but onto the stack when it is
+    // small, and copied to the heap only once the MAC has matched: a forged
+    // token costs no allocation.
+    let mut payload_stack = [0u8; PAYLOAD_STACK];
+    let (payload_heap, payload_stack_len) = match base64url::decoded_len(parts.payload.len()) {
+        Some(n) if n <= PAYLOAD_STACK => {
+            let n = base64url::decode_to_slice(parts.payload, &mut payload_stack)
+                .map_err(|e| b64_error(Part::Payload, e))?;
+            (None, n)
+        }
+        _ => {
+            let heap = base64url::decode(parts.payload).map_err(|e| b64_error(Part::Payload, e))?;
+            (Some(heap), 0)
+        }
+    };
     let mut sig = [0u8; MAX_OUTPUT];
     let sig_len = match base64url::decoded_len(parts.signature.len()) {
         Some(n) if n <= MAX_OUTPUT => base64url::decode_to_slice(parts.signature, &mut sig)
@@ -445,7 +542,10 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
             usize::MAX
         }
     };
-    let raw = parse_header(header_json)?;
+    let raw = match known {
+        Some(raw) => raw,
+        None => parse_header(header_json)?,
+    };
     let alg = raw.check_structure()?;
 
     // Stage 3: the header against the verifier's own rules.
@@ -465,7 +565,7 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
 
     Ok(Jws {
         header: raw.into_header(alg),
-        payload,
+        payload: payload_heap.unwrap_or_else(|| payload_stack[..payload_stack_len].to_vec()),
     })
 }
 
@@ -603,6 +703,77 @@ mod tests {
                 cty: None
             }
         );
+    }
+
+    #[test]
+    fn a_known_header_gives_what_parsing_it_gives() {
+        assert_eq!(KNOWN_HEADERS.len(), 9);
+        for k in KNOWN_HEADERS.iter() {
+            let json = base64url::decode(k.encoded.as_bytes()).unwrap();
+            let parsed = parse_header(&json).unwrap();
+            let known = known_header(k.encoded.as_bytes()).unwrap();
+            assert_eq!(parsed.alg, known.alg);
+            assert_eq!(parsed.typ, known.typ);
+            assert_eq!((parsed.kid, known.kid), (None, None));
+            assert_eq!((parsed.cty, known.cty), (None, None));
+            assert!(parsed.crit.is_none() && known.crit.is_none());
+        }
+        // Another spelling of the same header is parsed, not looked up.
+        assert!(known_header(base64url::encode(br#"{"alg":"HS256" }"#).as_bytes()).is_none());
+    }
+
+    #[test]
+    fn a_known_encoded_header_is_what_serializing_it_gives() {
+        for alg in Algorithm::ALL {
+            for typ in [None, Some("JWT")] {
+                let h = Header {
+                    typ: typ.map(str::to_owned),
+                    ..Header::new(alg)
+                };
+                let serialized = base64url::encode(&serde_json::to_vec(&h).unwrap());
+                assert_eq!(known_encoded_header(&h), Some(serialized.as_str()));
+            }
+        }
+        let other = |h: Header| known_encoded_header(&h);
+        let base = || Header::new(Algorithm::HS256);
+        assert_eq!(
+            other(Header {
+                typ: Some("at+jwt".into()),
+                ..base()
+            }),
+            None
+        );
+        assert_eq!(
+            other(Header {
+                kid: Some("k".into()),
+                ..base()
+            }),
+            None
+        );
+        assert_eq!(
+            other(Header {
+                cty: Some("JWT".into()),
+                ..base()
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn payloads_on_either_side_of_the_stack_buffer_verify_whole() {
+        for n in [
+            0,
+            1,
+            PAYLOAD_STACK - 1,
+            PAYLOAD_STACK,
+            PAYLOAD_STACK + 1,
+            3000,
+        ] {
+            let payload: Vec<u8> = (0..n).map(|i| (i * 7 + 3) as u8).collect();
+            let t = sign(br#"{"alg":"HS256"}"#, &payload, &key()).unwrap();
+            let jws = verify(t.as_bytes(), &key(), &Validation::default()).unwrap();
+            assert_eq!(jws.payload, payload, "{n}");
+        }
     }
 
     #[test]

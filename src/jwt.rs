@@ -82,6 +82,12 @@ where
 /// Signs `claims` under the header `{"alg": <key's alg>, "typ": "JWT"}`
 /// (plus the key's `kid`, if it has one).
 pub fn encode<T: Serialize + ?Sized>(claims: &T, key: &HmacKey) -> Result<String, Error> {
+    if key.kid().is_none()
+        && let Some(encoded) = jws::known_encoded(key.algorithm(), Some("JWT"))
+    {
+        // `Header::new`'s header, already encoded: no Header to build.
+        return encode_under(encoded, claims, key);
+    }
     let mut header = Header::new(key.algorithm());
     header.kid = key.kid().map(str::to_owned);
     encode_with_header(&header, claims, key)
@@ -102,15 +108,29 @@ pub fn encode_with_header<T: Serialize + ?Sized>(
             ),
         });
     }
-    let header_json =
-        serde_json::to_vec(header).map_err(|e| Error::malformed(Part::Header, e.to_string()))?;
+    // RFC 7519 §7.1 steps 1-6 make the JSON; RFC 7515 §5.1 encodes and MACs.
+    // The usual headers are already encoded (`jws::known_encoded_header`).
+    match jws::known_encoded_header(header) {
+        Some(encoded) => encode_under(encoded, claims, key),
+        None => {
+            let header_json = serde_json::to_vec(header)
+                .map_err(|e| Error::malformed(Part::Header, e.to_string()))?;
+            encode_under(&base64url::encode(&header_json), claims, key)
+        }
+    }
+}
+
+/// The token `header_b64 '.' BASE64URL(claims JSON) '.' signature`.
+fn encode_under<T: Serialize + ?Sized>(
+    header_b64: &str,
+    claims: &T,
+    key: &HmacKey,
+) -> Result<String, Error> {
     let payload =
         serde_json::to_vec(claims).map_err(|e| Error::malformed(Part::Payload, e.to_string()))?;
-    let mut out = String::with_capacity(
-        base64url::encoded_len(header_json.len()) + base64url::encoded_len(payload.len()) + 90,
-    );
-    // RFC 7519 §7.1 steps 1-6 make the JSON; RFC 7515 §5.1 encodes and MACs.
-    base64url::encode_into(&header_json, &mut out);
+    let mut out =
+        String::with_capacity(header_b64.len() + base64url::encoded_len(payload.len()) + 90);
+    out.push_str(header_b64);
     out.push('.');
     base64url::encode_into(&payload, &mut out);
     jws::append_signature(out, key)
@@ -182,6 +202,21 @@ mod tests {
             encode_with_header(&h, &1, &key()).unwrap_err().code(),
             "algorithm"
         );
+    }
+
+    #[test]
+    fn encode_is_encode_with_the_default_header() {
+        for alg in Algorithm::ALL {
+            let k = HmacKey::new(alg, &[9; 64]).unwrap();
+            for k in [k.clone(), k.with_kid("k1")] {
+                let mut h = Header::new(alg);
+                h.kid = k.kid().map(str::to_owned);
+                assert_eq!(
+                    encode(&1, &k).unwrap(),
+                    encode_with_header(&h, &1, &k).unwrap()
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,163 @@
+//! Heap allocations per sign and per verify, for barejwt and its peers,
+//! counted by a counting global allocator ([`stats_alloc`]).
+//!
+//! The benchmark (`benches/jwt.rs`) does not count: a counting allocator
+//! would slow down every row it times. This test counts instead, asserts
+//! barejwt's budget (issue 6: at most 3 allocations per verify of a
+//! typed-claims token) and prints one `alloc CASE LIBRARY N` line per count
+//! for `scripts/bench-report.sh` (`cargo test --test allocations --
+//! --nocapture` shows them).
+//!
+//! An allocation here is a call to `alloc` or `realloc`: a `realloc` that
+//! grows a buffer costs like a new one. The allocator's counters are
+//! process-wide, so this file holds a single test: nothing else runs while
+//! it counts.
+
+#![allow(clippy::unwrap_used)]
+
+use std::alloc::System;
+
+use serde::{Deserialize, Serialize};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+use barejwt::{Algorithm, HmacKey, Validation};
+use jwt_simple::prelude::{HS256Key, JWTClaims, MACLike, UnixTimeStamp};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+const SECRET: &[u8] = b"bench secret of 32 bytes, not 0!";
+const EXP: u64 = 2_000_000_000;
+
+/// The tutorial's claims, as in the benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    id: u64,
+    exp: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct JsCustom {
+    id: u64,
+}
+
+/// Allocations per call of `f`: one call first, so that lazy one-time set-up
+/// (a provider chosen on first use, say) is not counted, then the mean over
+/// a hundred calls, rounded down. The count per call is a whole number; the
+/// rounding keeps out a stray allocation made meanwhile by another thread
+/// of the test harness, which the process-wide counters also see.
+fn allocations<R>(mut f: impl FnMut() -> R) -> usize {
+    const CALLS: usize = 100;
+    drop(f());
+    let region = Region::new(GLOBAL);
+    for _ in 0..CALLS {
+        drop(std::hint::black_box(f()));
+    }
+    let stats = region.change();
+    (stats.allocations + stats.reallocations) / CALLS
+}
+
+#[test]
+fn allocations_per_sign_and_verify() {
+    let claims = Claims {
+        sub: "wangerge".into(),
+        id: 1,
+        exp: EXP,
+    };
+    let bare = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
+    let bare_v = Validation::new(Algorithm::HS256).require(["exp"]);
+    let token = barejwt::encode(&claims, &bare).unwrap();
+
+    let jwt_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    let jwt_enc = jsonwebtoken::EncodingKey::from_secret(SECRET);
+    let jwt_dec = jsonwebtoken::DecodingKey::from_secret(SECRET);
+    let jwt_v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+
+    let js = HS256Key::from_bytes(SECRET);
+    let js_claims = JWTClaims {
+        issued_at: None,
+        expires_at: Some(UnixTimeStamp::from_secs(EXP)),
+        invalid_before: None,
+        issuer: None,
+        subject: Some("wangerge".to_owned()),
+        audiences: None,
+        jwt_id: None,
+        nonce: None,
+        custom: JsCustom { id: 1 },
+    };
+
+    // Count only successes: an error path counted by mistake would flatter.
+    let counts = [
+        (
+            "sign",
+            "barejwt",
+            allocations(|| barejwt::encode(&claims, &bare).unwrap()),
+        ),
+        (
+            "sign",
+            "jsonwebtoken",
+            allocations(|| jsonwebtoken::encode(&jwt_header, &claims, &jwt_enc).unwrap()),
+        ),
+        (
+            "sign",
+            "jwt-simple",
+            // Its claims are taken by value; the copy is counted too (one
+            // String, `sub`), and taken off below.
+            allocations(|| js.authenticate(js_claims.clone()).unwrap()) - 1,
+        ),
+        (
+            "verify",
+            "barejwt",
+            allocations(|| {
+                let v = barejwt::decode::<Claims, _>(&token, &bare, &bare_v).unwrap();
+                assert_eq!(v.claims, claims);
+                v
+            }),
+        ),
+        (
+            "verify",
+            "jsonwebtoken",
+            allocations(|| {
+                let d = jsonwebtoken::decode::<Claims>(&token, &jwt_dec, &jwt_v).unwrap();
+                assert_eq!(d.claims, claims);
+                d
+            }),
+        ),
+        (
+            "verify",
+            "jwt-simple",
+            allocations(|| {
+                let c = js.verify_token::<JsCustom>(&token, None).unwrap();
+                assert_eq!(c.custom.id, 1);
+                c
+            }),
+        ),
+    ];
+    for (case, library, n) in counts {
+        println!("alloc {case} {library} {n}");
+    }
+
+    let count = |case: &str, library: &str| {
+        counts
+            .iter()
+            .find(|c| c.0 == case && c.1 == library)
+            .unwrap()
+            .2
+    };
+    // The counter counts: a verifier that returns an owned `sub` allocates.
+    assert!(count("verify", "jsonwebtoken") >= 1);
+    // Issue 6's budget: the payload buffer, the header's `typ`, the
+    // caller's `sub`. A fourth is a regression.
+    assert!(
+        count("verify", "barejwt") <= 3,
+        "barejwt verify allocates {} times",
+        count("verify", "barejwt")
+    );
+    // Signing: the JSON of the claims, and the token.
+    assert!(
+        count("sign", "barejwt") <= 2,
+        "barejwt sign allocates {} times",
+        count("sign", "barejwt")
+    );
+}
