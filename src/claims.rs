@@ -153,24 +153,24 @@ impl<'de> Scan<'de> {
     /// Reads `payload` (stage 6's `malformed` rules: a JSON object, UTF-8,
     /// unique names) noting which of `required` are present.
     pub(crate) fn read(payload: &'de [u8], required: &[String]) -> Result<Scan<'de>, Error> {
+        // Checked first, for the whole payload: serde_json checks UTF-8 in
+        // the strings it decodes, but not in the ones it only skips (the
+        // raw text of a time claim), so it cannot be relied on here. For
+        // an ASCII payload this is a quick scan.
+        if let Err(utf8) = std::str::from_utf8(payload) {
+            return Err(Error::malformed(
+                Part::Payload,
+                format!(
+                    "claims set is not UTF-8 (RFC 7519 §7.2 step 10): invalid byte at {}",
+                    utf8.valid_up_to()
+                ),
+            ));
+        }
         let mut d = serde_json::Deserializer::from_slice(payload);
         ScanSeed { required }
             .deserialize(&mut d)
             .and_then(|scan| d.end().map(|()| scan))
             .map_err(|e| {
-                // serde_json refuses invalid UTF-8 too (outside strings only
-                // ASCII is JSON, inside them it checks), so a payload that
-                // parsed is UTF-8. Only on failure do we look, so that the
-                // error can say where, more directly than serde_json would.
-                if let Err(utf8) = std::str::from_utf8(payload) {
-                    return Error::malformed(
-                        Part::Payload,
-                        format!(
-                            "claims set is not UTF-8 (RFC 7519 §7.2 step 10): invalid byte at {}",
-                            utf8.valid_up_to()
-                        ),
-                    );
-                }
                 Error::malformed(
                     Part::Payload,
                     format!("claims set is not a JSON object with unique names: {e}"),
@@ -347,6 +347,16 @@ mod tests {
             Some(Aud::Strings(smallvec::smallvec!["a".into(), "b".into()]))
         );
         assert_eq!(s.required_present.as_slice(), &[true]);
+    }
+
+    #[test]
+    fn invalid_utf8_inside_a_time_claim_is_malformed_not_a_type_error() {
+        // serde_json skips the raw text of a time claim without checking
+        // its UTF-8; the whole-payload check must catch it.
+        for bad in [&b"{\"exp\":\"\xff\"}"[..], b"{\"nbf\":[\"\xc3\"]}"] {
+            let e = Scan::read(bad, &[]).unwrap_err();
+            assert!(e.to_string().contains("not UTF-8"), "{e}");
+        }
     }
 
     #[test]
