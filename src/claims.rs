@@ -34,13 +34,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use smallvec::SmallVec;
 
 use crate::error::{Error, Part};
-use crate::json::{MaybeText, NameSet, Skip, Text, duplicate};
+use crate::json::{MaybeText, NameSet, Skip, Text, TextOrList, duplicate};
 
 /// A NumericDate: seconds since the epoch, possibly fractional.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
@@ -250,9 +250,9 @@ struct AudSeen<'de>(Aud<'de>);
 
 impl<'de> Deserialize<'de> for AudSeen<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match MaybeTextOrList::deserialize(d)? {
-            MaybeTextOrList::Text(t) => Ok(AudSeen(Aud::Strings(smallvec::smallvec![t]))),
-            MaybeTextOrList::List(items) => {
+        match TextOrList::deserialize(d)? {
+            TextOrList::Text(t) => Ok(AudSeen(Aud::Strings(smallvec::smallvec![t]))),
+            TextOrList::List(items) => {
                 let mut strings = SmallVec::new();
                 for item in items {
                     match item {
@@ -266,61 +266,10 @@ impl<'de> Deserialize<'de> for AudSeen<'de> {
                 }
                 Ok(AudSeen(Aud::Strings(strings)))
             }
-            MaybeTextOrList::Other(t) => Ok(AudSeen(Aud::Invalid(format!(
+            TextOrList::Other(t) => Ok(AudSeen(Aud::Invalid(format!(
                 "\"aud\" is a JSON {t}; it must be a string or an array of strings (RFC 7519 §4.1.3)"
             )))),
         }
-    }
-}
-
-enum MaybeTextOrList<'de> {
-    Text(Cow<'de, str>),
-    List(SmallVec<[MaybeText<'de>; 2]>),
-    Other(&'static str),
-}
-
-impl<'de> Deserialize<'de> for MaybeTextOrList<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MaybeTextOrList<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut list = SmallVec::new();
-                while let Some(item) = seq.next_element::<MaybeText<'de>>()? {
-                    list.push(item);
-                }
-                Ok(MaybeTextOrList::List(list))
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(MaybeTextOrList::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(MaybeTextOrList::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(MaybeTextOrList::Other("boolean"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(MaybeTextOrList::Other("number"))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(MaybeTextOrList::Other("number"))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(MaybeTextOrList::Other("number"))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(MaybeTextOrList::Other("null"))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<Skip, Skip>()?.is_some() {}
-                Ok(MaybeTextOrList::Other("object"))
-            }
-        }
-        d.deserialize_any(V)
     }
 }
 

@@ -218,6 +218,63 @@ impl<'de> Deserialize<'de> for Skip {
     }
 }
 
+/// A member value that should be a string or a list of strings (`aud`,
+/// `crit`): what it is, with any other JSON type named.
+#[derive(Debug)]
+pub(crate) enum TextOrList<'de> {
+    /// A string.
+    Text(Cow<'de, str>),
+    /// An array, each member a string or the type it had instead.
+    List(SmallVec<[MaybeText<'de>; 2]>),
+    /// Any other JSON type, by name.
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for TextOrList<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TextOrList<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut list = SmallVec::new();
+                while let Some(item) = seq.next_element::<MaybeText<'de>>()? {
+                    list.push(item);
+                }
+                Ok(TextOrList::List(list))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(TextOrList::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(TextOrList::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(TextOrList::Other("boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(TextOrList::Other("number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(TextOrList::Other("number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(TextOrList::Other("number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(TextOrList::Other("null"))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<Skip, Skip>()?.is_some() {}
+                Ok(TextOrList::Other("object"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

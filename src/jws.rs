@@ -42,13 +42,13 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::LazyLock;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
 use crate::base64url::{self, DecodeError};
 use crate::error::{Error, Part, shown};
 use crate::hmac::{Algorithm, MAX_OUTPUT};
-use crate::json::{MaybeText, NameSet, Skip, Text, duplicate};
+use crate::json::{MaybeText, NameSet, Skip, Text, TextOrList, duplicate};
 use crate::key::{HmacKey, KeySource, Kid};
 use crate::validation::Validation;
 
@@ -163,58 +163,6 @@ fn b64_error(part: Part, e: DecodeError) -> Error {
     )
 }
 
-/// The `crit` header value as read: a list, or something else.
-#[derive(Debug)]
-enum Crit<'de> {
-    List(Vec<MaybeText<'de>>),
-    Other(&'static str),
-}
-
-impl<'de> Deserialize<'de> for Crit<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Crit<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Crit<'de>, A::Error> {
-                let mut list = Vec::new();
-                while let Some(item) = seq.next_element::<MaybeText<'de>>()? {
-                    list.push(item);
-                }
-                Ok(Crit::List(list))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Crit<'de>, A::Error> {
-                while map.next_entry::<Skip, Skip>()?.is_some() {}
-                Ok(Crit::Other("object"))
-            }
-            fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Crit<'de>, E> {
-                Ok(Crit::Other("string"))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Crit<'de>, E> {
-                Ok(Crit::Other("string"))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Crit<'de>, E> {
-                Ok(Crit::Other("boolean"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Crit<'de>, E> {
-                Ok(Crit::Other("number"))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Crit<'de>, E> {
-                Ok(Crit::Other("number"))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Crit<'de>, E> {
-                Ok(Crit::Other("number"))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Crit<'de>, E> {
-                Ok(Crit::Other("null"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// The header as parsed, before the stage 2 and 3 rules are applied.
 #[derive(Default)]
 struct RawHeader<'de> {
@@ -222,7 +170,8 @@ struct RawHeader<'de> {
     typ: Option<MaybeText<'de>>,
     kid: Option<MaybeText<'de>>,
     cty: Option<MaybeText<'de>>,
-    crit: Option<Crit<'de>>,
+    /// `crit`: a list, or (a string included) something else.
+    crit: Option<TextOrList<'de>>,
     names: NameSet<'de>,
 }
 
@@ -283,15 +232,20 @@ impl RawHeader<'_> {
         // specification [...]". And a name listed must be in the header.
         match &self.crit {
             None => {}
-            Some(Crit::Other(t)) => {
+            Some(TextOrList::Text(_)) => {
+                return Err(bad(
+                    "\"crit\" must be an array, found a JSON string (RFC 7515 §4.1.11)".into(),
+                ));
+            }
+            Some(TextOrList::Other(t)) => {
                 return Err(bad(format!(
                     "\"crit\" must be an array, found a JSON {t} (RFC 7515 §4.1.11)"
                 )));
             }
-            Some(Crit::List(list)) if list.is_empty() => {
+            Some(TextOrList::List(list)) if list.is_empty() => {
                 return Err(bad("\"crit\" must not be empty (RFC 7515 §4.1.11)".into()));
             }
-            Some(Crit::List(list)) => {
+            Some(TextOrList::List(list)) => {
                 for item in list {
                     let name = item.as_text().ok_or_else(|| {
                         bad(format!(
@@ -342,7 +296,7 @@ impl RawHeader<'_> {
         // RFC 7515 §4.1.11: "If any of the listed extension Header
         // Parameters are not understood and supported by the recipient,
         // then the JWS is invalid." We implement no extension.
-        if let Some(Crit::List(list)) = &self.crit
+        if let Some(TextOrList::List(list)) = &self.crit
             && let Some(first) = list.first()
         {
             return Err(Error::UnsupportedCritical {
