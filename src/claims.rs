@@ -34,7 +34,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use smallvec::SmallVec;
@@ -198,31 +198,72 @@ impl<'de> Visitor<'de> for ScanSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scan<'de>, A::Error> {
-        let mut scan = Scan {
-            required_present: self.required.iter().map(|_| false).collect(),
-            ..Scan::default()
-        };
+        let mut scan = Scan::new(self.required);
         let mut names = NameSet::default();
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            match &*name {
-                "exp" => scan.exp = Some(time(map.next_value()?)),
-                "nbf" => scan.nbf = Some(time(map.next_value()?)),
-                "iat" => scan.iat = Some(time(map.next_value()?)),
-                "iss" => scan.iss = Some(map.next_value()?),
-                "sub" => scan.sub = Some(map.next_value()?),
-                "aud" => scan.aud = Some(map.next_value::<AudSeen<'de>>()?.0),
-                _ => {
+            scan.note_name(&mut names, name.clone(), self.required)?;
+            match registered(&name) {
+                Some(claim) => scan.record(claim, map.next_value()?)?,
+                None => {
                     map.next_value::<Skip>()?;
                 }
             }
-            for (present, wanted) in scan.required_present.iter_mut().zip(self.required) {
-                *present |= *wanted == *name;
-            }
-            if !names.insert(name.clone()) {
-                return Err(duplicate(&name));
-            }
         }
         Ok(scan)
+    }
+}
+
+/// The registered claims the validation reads, by their `'static` name.
+pub(crate) fn registered(name: &str) -> Option<&'static str> {
+    ["exp", "nbf", "iat", "iss", "sub", "aud"]
+        .into_iter()
+        .find(|claim| *claim == name)
+}
+
+impl<'de> Scan<'de> {
+    /// An empty scan for a verifier requiring `required`.
+    pub(crate) fn new(required: &[String]) -> Scan<'de> {
+        Scan {
+            required_present: required.iter().map(|_| false).collect(),
+            ..Scan::default()
+        }
+    }
+
+    /// Notes a member name: a duplicate is an error (RFC 7519 §4), a
+    /// required claim is ticked off.
+    pub(crate) fn note_name<E: de::Error>(
+        &mut self,
+        names: &mut NameSet<'de>,
+        name: Cow<'de, str>,
+        required: &[String],
+    ) -> Result<(), E> {
+        for (present, wanted) in self.required_present.iter_mut().zip(required) {
+            *present |= *wanted == *name;
+        }
+        if !names.insert(name.clone()) {
+            return Err(duplicate(&name));
+        }
+        Ok(())
+    }
+
+    /// Records registered claim `claim` (see [`registered`]) from the raw
+    /// JSON text of its value.
+    pub(crate) fn record<E: de::Error>(
+        &mut self,
+        claim: &str,
+        raw: &'de RawValue,
+    ) -> Result<(), E> {
+        let text = raw.get();
+        match claim {
+            "exp" => self.exp = Some(time(raw)),
+            "nbf" => self.nbf = Some(time(raw)),
+            "iat" => self.iat = Some(time(raw)),
+            "iss" => self.iss = Some(serde_json::from_str(text).map_err(E::custom)?),
+            "sub" => self.sub = Some(serde_json::from_str(text).map_err(E::custom)?),
+            "aud" => self.aud = Some(serde_json::from_str::<AudSeen>(text).map_err(E::custom)?.0),
+            _ => {}
+        }
+        Ok(())
     }
 }
 

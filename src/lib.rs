@@ -60,6 +60,7 @@ mod json;
 pub mod jws;
 pub mod jwt;
 pub mod key;
+mod onepass;
 pub mod server;
 pub mod validation;
 pub mod vectors;
