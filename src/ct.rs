@@ -14,6 +14,8 @@
 //! **not** secret: a tag's length is fixed by the algorithm, so a length
 //! mismatch returns at once (as `digest`'s `verify_slice` does).
 
+use std::hint::black_box;
+
 use subtle::ConstantTimeEq;
 
 /// `true` when `a` and `b` are equal. Time depends on the lengths, never
@@ -30,8 +32,23 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    // Then every byte, with no early exit.
-    a.ct_eq(b).into()
+    // Then every byte, with no early exit: the XOR of each pair of 8-byte
+    // words is OR-ed into one accumulator, which is zero only if every
+    // byte matched. `black_box` keeps the compiler from turning the loop
+    // back into a search for the first difference; `subtle` makes the
+    // final test on the accumulator. (Word by word rather than
+    // `subtle::ConstantTimeEq` on the slices, which goes byte by byte:
+    // the same guarantee, a quarter of the work for a 32-byte tag.)
+    let (a_words, a_tail) = a.as_chunks::<8>();
+    let (b_words, b_tail) = b.as_chunks::<8>();
+    let mut diff = 0u64;
+    for (x, y) in a_words.iter().zip(b_words) {
+        diff = black_box(diff | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y)));
+    }
+    for (x, y) in a_tail.iter().zip(b_tail) {
+        diff = black_box(diff | u64::from(x ^ y));
+    }
+    diff.ct_eq(&0).into()
 }
 
 #[cfg(test)]
@@ -51,6 +68,21 @@ mod tests {
             let mut b = a;
             b[i] ^= 1;
             assert!(!eq(&a, &b), "byte {i}");
+        }
+    }
+
+    #[test]
+    fn every_length_and_every_differing_bit_is_found() {
+        for n in 0..70 {
+            let a: Vec<u8> = (0..n).map(|i| (i * 31 + 7) as u8).collect();
+            assert!(eq(&a, &a.clone()), "{n}");
+            for i in 0..n {
+                for bit in 0..8 {
+                    let mut b = a.clone();
+                    b[i] ^= 1 << bit;
+                    assert!(!eq(&a, &b), "{n} {i} {bit}");
+                }
+            }
         }
     }
 
