@@ -196,3 +196,31 @@ proptest! {
         }
     }
 }
+
+// Regressions found by the fuzz targets (fuzz/README.md, "Findings").
+
+/// Found by the `decode` target: `serde_json`'s default float parser is not
+/// correctly rounded, so claims read as `Value` did not survive a JSON round
+/// trip: `exp` 17000036170000000001.5 was read as the f64 written
+/// `1.7000036170000001e19`, and that text read back as another f64. A
+/// verifier that re-issues or forwards the claims would change them. Fixed
+/// by `serde_json`'s `float_roundtrip` feature. The NumericDate the caller
+/// gets must also be the number the validation compared (`f64::from_str`).
+#[test]
+fn a_long_fractional_numericdate_is_the_same_number_in_validation_and_in_the_claims() {
+    let text = "17000036170000000001.5";
+    let payload = format!(r#"{{"sub":"alice","exp":{text}}}"#);
+    let key = HmacKey::new(Algorithm::HS256, &[7; 32]).unwrap();
+    let token = barejwt::jws::sign(br#"{"alg":"HS256"}"#, payload.as_bytes(), &key).unwrap();
+    let v = Validation::new(Algorithm::HS256).now(NOW);
+
+    let registered = decode::<barejwt::RegisteredClaims, _>(&token, &key, &v).unwrap();
+    let exp = registered.claims.exp.unwrap().as_secs_f64();
+    assert_eq!(exp, text.parse::<f64>().unwrap());
+
+    let json = decode::<serde_json::Value, _>(&token, &key, &v)
+        .unwrap()
+        .claims;
+    let again: serde_json::Value = serde_json::from_str(&json.to_string()).unwrap();
+    assert_eq!(again, json);
+}
