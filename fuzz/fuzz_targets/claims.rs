@@ -256,14 +256,15 @@ fn aud_json(a: &AudIn, escape: bool) -> (String, Option<Vec<String>>) {
     match a {
         AudIn::One(s) => {
             let (j, m) = text(*s, escape);
-            (
-                j,
-                if let Model::Text(t) = m {
-                    Some(vec![t])
-                } else {
-                    None
-                },
-            )
+            let list = match m {
+                Model::Text(t) => Some(vec![t]),
+                // Two of NOT_TEXT are arrays of strings: for `aud` they
+                // are lists (RFC 7519 §4.1.3), not "not text".
+                Model::Other("[]") => Some(vec![]),
+                Model::Other("[\"alice\"]") => Some(vec!["alice".into()]),
+                _ => None,
+            };
+            (j, list)
         }
         AudIn::List(items) => {
             let mut json = Vec::new();
