@@ -18,6 +18,7 @@
 //! | [`claims`] | registered claims, NumericDate | RFC 7519 §2, §4.1 |
 //! | [`validation`] | the verifier's options and claim checks | RFC 7519 §7.2, RFC 8725 §3 |
 //! | [`jwt`] | `encode` and `decode` of a JWT | RFC 7519 §7 |
+//! | `onepass` (private) | the claims read in one parse, same answers as two | RFC 7519 §7.2 |
 //! | [`error`] | one error type with stable codes | — |
 //! | [`vectors`] | the conformance runner | — |
 //!
