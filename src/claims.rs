@@ -8,12 +8,14 @@
 //!
 //! # Two readings of the payload
 //!
-//! After the MAC has matched, [`crate::decode`] reads the payload twice:
-//! first with `Scan`, which refuses duplicate names and pulls out just
-//! the registered claims the validation rules look at, borrowing strings
-//! from the payload; then with the caller's own type `T` through serde.
-//! Both readings are short (a claims set is a few hundred bytes), and this
-//! keeps the caller's type free of validation concerns.
+//! The reference reading of a verified payload is two passes: first
+//! `Scan`, which refuses duplicate names and pulls out just the registered
+//! claims the validation rules look at, borrowing strings from the
+//! payload; then the caller's own type `T` through serde. This keeps the
+//! caller's type free of validation concerns. [`crate::decode`] gets the
+//! same answers from one parse (the private `onepass` module, built on
+//! `Scan::note_name` and `Scan::record` below) and falls back to these two
+//! passes wherever the answers could differ.
 //!
 //! # NumericDate
 //!
