@@ -22,8 +22,12 @@
 //! | [`error`] | one error type with stable codes | — |
 //! | [`vectors`] | the conformance runner | — |
 //!
-//! [`server`] is the login and todo service built on the modules above
-//! (hyper, SQLite, bcrypt); read it last.
+//! This crate is the library alone: its dependencies are the hash functions
+//! (`sha2`), constant-time helpers (`subtle`) and JSON (`serde`,
+//! `serde_json`). Two more crates of the same workspace build on it:
+//! `barejwt-server` (in `server/`), the login and todo service (hyper,
+//! SQLite, bcrypt), and `barejwt-cli` (in `cli/`), the `barejwt` binary.
+//! Read them last.
 //!
 //! ## Example
 //!
@@ -62,7 +66,6 @@ pub mod jws;
 pub mod jwt;
 pub mod key;
 mod onepass;
-pub mod server;
 pub mod validation;
 pub mod vectors;
 

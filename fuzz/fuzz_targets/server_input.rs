@@ -13,10 +13,10 @@
 //!   zeros aside).
 #![no_main]
 
-use barejwt::server::auth::{MAX_PASSWORD_BYTES, bearer_token};
-use barejwt::server::routes::{MAX_FORM_FIELDS, parse_form, parse_json, todo_id};
-use barejwt::server::todos::parse_todo;
-use barejwt::server::users::{login_fields, parse_registration, password_error, username_error};
+use barejwt_server::auth::{MAX_PASSWORD_BYTES, bearer_token};
+use barejwt_server::routes::{MAX_FORM_FIELDS, parse_form, parse_json, todo_id};
+use barejwt_server::todos::parse_todo;
+use barejwt_server::users::{login_fields, parse_registration, password_error, username_error};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,14 +1,14 @@
 //! `barejwt serve` (also what `barejwt` with no subcommand runs): the login
 //! and todo server. This file only turns flags and environment variables
-//! into a [`Config`]; the server lives in `barejwt::server`.
+//! into a [`Config`]; the server lives in `barejwt_server`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use barejwt::server::auth::SecretSource;
-use barejwt::server::logging::NonBlocking;
-use barejwt::server::{Config, Server, cores};
+use barejwt_server::auth::SecretSource;
+use barejwt_server::logging::NonBlocking;
+use barejwt_server::{Config, Server, cores};
 use tracing_subscriber::EnvFilter;
 
 /// Run the login and todo server (the default command).

@@ -7,9 +7,9 @@ use barejwt::base64url::{ALPHABET, DecodeError};
 use serde_json::Value;
 
 use super::Paint;
-use crate::cli::input::{Member, Object, short};
-use crate::cli::keyopts::hex;
-use crate::cli::time::{date, gap};
+use crate::input::{Member, Object, short};
+use crate::keyopts::hex;
+use crate::time::{date, gap};
 
 /// One line per claim: what it means and what the verifier made of it.
 pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec<String> {

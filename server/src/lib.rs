@@ -1,4 +1,4 @@
-//! The login and todo server: the FastAPI tutorial's service (users log in
+//! `barejwt-server`, the login and todo server: the FastAPI tutorial's service (users log in
 //! once, get a JWT, and call the todo endpoints with
 //! `Authorization: Bearer <token>`) on barejwt's own JWT code.
 //!
@@ -6,7 +6,7 @@
 //!
 //! | file | what |
 //! | --- | --- |
-//! | `mod.rs` | configuration, the accept loop, limits, graceful shutdown, request logs |
+//! | `lib.rs` | configuration, the accept loop, limits, graceful shutdown, request logs |
 //! | [`routes`] | routing, bodies, JSON and form input, the error type |
 //! | [`users`] | register, log in (OAuth 2.0 password grant), `me` |
 //! | [`todos`] | the todo endpoints |
@@ -41,6 +41,8 @@
 //!
 //! Left out: TLS (put a reverse proxy in front), HTTP/2, rate limiting per
 //! client, token revocation.
+
+#![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod db;

@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::show::{claim_lines, explain_b64_error, json_offset, push_hex, six_bit_groups};
 use super::{KeyFlow, Stage, Walk};
-use crate::cli::input::{Object, short};
-use crate::cli::keyopts::{Loaded, hex};
-use crate::cli::time::date;
+use crate::input::{Object, short};
+use crate::keyopts::{Loaded, hex};
+use crate::time::date;
 
 impl Walk<'_> {
     /// Steps 3-5: one segment's base64url, with its first characters'

@@ -38,7 +38,7 @@
 //! The secret, passwords and tokens never reach a log line or an error
 //! message. Password bytes are not zeroized after use.
 //!
-//! [`decode`]: crate::decode
+//! [`decode`]: barejwt::decode
 //! [RFC 7519 §4.1]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1
 //! [RFC 8725 §3.1]: https://www.rfc-editor.org/rfc/rfc8725#section-3.1
 //! [RFC 6750 §2.1]: https://www.rfc-editor.org/rfc/rfc6750#section-2.1
@@ -55,7 +55,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
-use crate::{Algorithm, HmacKey, Validation, base64url};
+use barejwt::{Algorithm, HmacKey, Validation, base64url};
 
 /// The shortest secret accepted: HS256's output length (RFC 7518 §3.2).
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -179,6 +179,13 @@ pub fn load_secret(source: &SecretSource) -> Result<Vec<u8>, String> {
     Ok(secret)
 }
 
+/// A bcrypt hash of `password` at `cost`, on the calling thread: for tools
+/// such as `barejwt useradd` that run outside the server (the server itself
+/// hashes on [`Hasher`]'s threads).
+pub fn hash_password(password: &[u8], cost: u32) -> Result<String, String> {
+    bcrypt::hash(password, cost).map_err(|e| format!("bcrypt: {e}"))
+}
+
 /// Seconds since the Unix epoch.
 pub fn now_secs() -> i64 {
     SystemTime::now()
@@ -224,7 +231,7 @@ impl fmt::Debug for Tokens {
 
 impl Tokens {
     /// A signer and verifier for `secret` (at least 32 bytes).
-    pub fn new(secret: &[u8], ttl: u64) -> Result<Tokens, crate::Error> {
+    pub fn new(secret: &[u8], ttl: u64) -> Result<Tokens, barejwt::Error> {
         Ok(Tokens {
             key: HmacKey::new(Algorithm::HS256, secret)?,
             validation: Validation::new(Algorithm::HS256).require(["exp", "iat", "sub", "jti"]),
@@ -233,7 +240,7 @@ impl Tokens {
     }
 
     /// A fresh token for the user, valid `ttl` seconds from `now`.
-    pub fn issue(&self, username: &str, id: i64, now: i64) -> Result<String, crate::Error> {
+    pub fn issue(&self, username: &str, id: i64, now: i64) -> Result<String, barejwt::Error> {
         let mut jti = [0u8; 16];
         // Without randomness the jti is still unique enough per second for
         // its purpose (a log reference), but say so.
@@ -248,13 +255,13 @@ impl Tokens {
             exp: now.saturating_add(self.ttl as i64),
             jti: &jti,
         };
-        crate::encode(&claims, &self.key)
+        barejwt::encode(&claims, &self.key)
     }
 
     /// Verifies a token and returns its caller; the error's
-    /// [`crate::Error::code`] is what the log records.
-    pub fn verify(&self, token: &str) -> Result<Caller, crate::Error> {
-        crate::decode::<Caller, _>(token, &self.key, &self.validation).map(|v| v.claims)
+    /// [`barejwt::Error::code`] is what the log records.
+    pub fn verify(&self, token: &str) -> Result<Caller, barejwt::Error> {
+        barejwt::decode::<Caller, _>(token, &self.key, &self.validation).map(|v| v.claims)
     }
 }
 

@@ -809,7 +809,7 @@ mod readme {
     /// The fenced blocks of README.md's "What is inside a JWT", by tag.
     fn blocks(tag: &str) -> Vec<String> {
         let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
         let start = readme.find("## What is inside a JWT").unwrap();
         let section = &readme[start..];
         let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];

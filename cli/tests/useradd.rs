@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use barejwt::server::db::{self, Db};
+use barejwt_server::db::{self, Db};
 
 fn useradd(db: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_barejwt"))

@@ -13,11 +13,11 @@ use std::io::{BufRead, IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use barejwt::server::auth::now_secs;
-use barejwt::server::db::{self, Db, NewUser};
-use barejwt::server::users::{password_error, username_error};
+use barejwt_server::auth::{hash_password, now_secs};
+use barejwt_server::db::{self, Db, NewUser};
+use barejwt_server::users::{password_error, username_error};
 
-use crate::cli::input::{EXIT_INVALID, EXIT_USAGE};
+use crate::input::{EXIT_INVALID, EXIT_USAGE};
 
 /// Add a user to the server's SQLite database.
 ///
@@ -91,8 +91,7 @@ fn add(args: Args) -> Result<ExitCode, String> {
         // The message describes the rule, never the password.
         return Err(format!("password: {}", e.msg));
     }
-    let hash =
-        bcrypt::hash(password.as_bytes(), args.bcrypt_cost).map_err(|e| format!("bcrypt: {e}"))?;
+    let hash = hash_password(password.as_bytes(), args.bcrypt_cost)?;
     drop(password);
 
     let db = Db::open(&args.db, 1).map_err(|e| format!("opening {}: {e}", args.db.display()))?;
