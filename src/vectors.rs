@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use crate::error::Error;
 use crate::hmac::{Algorithm, Mac};
 use crate::key::{HmacKey, Jwk, KeySet, KeySource, Kid};
-use crate::validation::{Clock, Validation};
+use crate::validation::Validation;
 use crate::{base64url, decode, jws};
 
 /// The largest vector file read (a guard against reading a disk image).
@@ -400,7 +400,7 @@ fn validation_field(obj: &Map<String, Value>) -> Result<Validation, Check> {
         let now = now
             .as_i64()
             .ok_or_else(|| bad("\"now\" must be whole seconds since the epoch".into()))?;
-        v.clock = Clock::Fixed(now);
+        v = v.now(now);
     }
     let Some(opts) = obj.get("validation") else {
         return Ok(v);
@@ -428,38 +428,43 @@ fn validation_field(obj: &Map<String, Value>) -> Result<Validation, Check> {
                     // cannot be accepted; listing them changes nothing.
                     algs.extend(Algorithm::from_name(a));
                 }
-                v.algorithms = algs;
+                v = v.algorithms(algs);
             }
             "leeway" => {
-                v.leeway = val
-                    .as_u64()
-                    .ok_or_else(|| bad("validation.leeway must be a non-negative integer".into()))?
+                v = v.leeway(val.as_u64().ok_or_else(|| {
+                    bad("validation.leeway must be a non-negative integer".into())
+                })?)
             }
-            "iss" => v.iss = Some(string(name, val)?),
-            "aud" => v.aud = Some(string(name, val)?),
-            "sub" => v.sub = Some(string(name, val)?),
-            "typ" => v.typ = Some(string(name, val)?),
+            "iss" => v = v.issuer(string(name, val)?),
+            "aud" => v = v.audience(string(name, val)?),
+            "sub" => v = v.subject(string(name, val)?),
+            "typ" => v = v.typ(string(name, val)?),
             "required" => {
                 let list = val
                     .as_array()
                     .ok_or_else(|| bad("validation.required must be an array of strings".into()))?;
-                v.required = list
-                    .iter()
-                    .map(|c| string(name, c))
-                    .collect::<Result<_, _>>()?;
+                // `require` adds to the list, which is empty here (a JSON
+                // object has one "required" member).
+                v = v.require(
+                    list.iter()
+                        .map(|c| string(name, c))
+                        .collect::<Result<Vec<_>, _>>()?,
+                );
             }
             "allow_weak_keys" => {
-                v.allow_weak_keys = val
-                    .as_bool()
-                    .ok_or_else(|| bad("validation.allow_weak_keys must be a boolean".into()))?
+                v =
+                    v.allow_weak_keys(val.as_bool().ok_or_else(|| {
+                        bad("validation.allow_weak_keys must be a boolean".into())
+                    })?)
             }
             "max_token_bytes" => {
-                v.max_token_bytes = val
-                    .as_u64()
-                    .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| {
-                        bad("validation.max_token_bytes must be a non-negative integer".into())
-                    })?
+                v = v.max_token_bytes(
+                    val.as_u64()
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or_else(|| {
+                            bad("validation.max_token_bytes must be a non-negative integer".into())
+                        })?,
+                )
             }
             other => return Err(bad(format!("unknown validation option {other:?}"))),
         }
@@ -542,7 +547,7 @@ fn run_sign(obj: &Map<String, Value>) -> Run {
         .get("allow_weak_keys")
         .and_then(Value::as_bool)
         .unwrap_or(false)
-        || validation_field(obj)?.allow_weak_keys;
+        || validation_field(obj)?.get_allow_weak_keys();
     let result = sign_with(obj, alg, allow_weak, &header_b64, &payload_b64);
     let (expected, got) = match (&expect, &result) {
         (SignExpect::Token(want), Ok(t)) if t == want => (format!("token {want}"), String::new()),

@@ -328,7 +328,7 @@ impl Walk<'_> {
         let err = |_: Stage| failed.as_ref().map(|(_, e)| e.clone());
 
         // 1. Size (stage 1).
-        let max = self.v.max_token_bytes;
+        let max = self.v.get_max_token_bytes();
         let len = self.token.len();
         let s = self.step("Size", "stage 1: a limit of barejwt's, before any parsing");
         s.lines.push(format!(
@@ -567,7 +567,7 @@ impl Walk<'_> {
                             .and_then(Value::as_str)
                             .and_then(Algorithm::from_name)
                     })
-                    .is_some_and(|a| self.v.algorithms.contains(&a));
+                    .is_some_and(|a| self.v.get_algorithms().contains(&a));
                 if accepted { Stage::Key } else { Stage::Header }
             }
             Error::UnknownKey { .. } | Error::WeakKey { .. } => Stage::Key,

@@ -16,10 +16,12 @@
 //! make the tool read without end. Nested JSON objects are re-serialized by
 //! `serde_json` (names sorted); only the top level keeps its order.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Read;
 use std::process::ExitCode;
 
+use barejwt::json::NameSet;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::Value;
@@ -230,8 +232,11 @@ impl<'de> serde::Deserialize<'de> for Object {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
                 let mut members: Vec<(String, Member)> = Vec::new();
+                // The library's duplicate check (linear time however many
+                // members), by the same rule as its own parsers.
+                let mut names = NameSet::default();
                 while let Some(name) = map.next_key::<String>()? {
-                    if members.iter().any(|(n, _)| *n == name) {
+                    if !names.insert(Cow::Owned(name.clone())) {
                         return Err(de::Error::custom(format_args!("duplicate name {name:?}")));
                     }
                     let raw: Box<RawValue> = map.next_value()?;

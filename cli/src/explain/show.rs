@@ -15,7 +15,7 @@ use crate::time::{date, gap};
 pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec<String> {
     let mut out = Vec::new();
     let t = now as f64;
-    let leeway = v.leeway as f64;
+    let leeway = v.get_leeway() as f64;
     for (name, member) in &c.0 {
         let shown = short(&member.text(), 60);
         let value = member.value().unwrap_or(&Value::Null);
@@ -34,7 +34,7 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
                         date(exp),
                         gap(t - exp),
                         p.warn("accepted"),
-                        v.leeway
+                        v.get_leeway()
                     )
                 } else {
                     format!(
@@ -59,7 +59,7 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
                         date(nbf),
                         gap(nbf - t),
                         p.warn("accepted"),
-                        v.leeway
+                        v.get_leeway()
                     )
                 } else {
                     format!(
@@ -93,7 +93,7 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
                 "iss",
                 "the issuer (RFC 7519 §4.1.1)",
                 member,
-                v.iss.as_deref(),
+                v.get_issuer(),
                 "--iss",
                 p,
             ),
@@ -101,7 +101,7 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
                 "sub",
                 "the subject (RFC 7519 §4.1.2)",
                 member,
-                v.sub.as_deref(),
+                v.get_subject(),
                 "--sub",
                 p,
             ),
@@ -111,12 +111,12 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
                     Value::Array(a) => a.iter().map(Value::as_str).collect(),
                     _ => None,
                 };
-                match (names, &v.aud) {
+                match (names, v.get_audience()) {
                     (None, _) => format!(
                         "aud {shown} — {}: a string or an array of strings (RFC 7519 §4.1.3)",
                         p.bad("ill-typed")
                     ),
-                    (Some(n), Some(want)) if n.contains(&want.as_str()) => {
+                    (Some(n), Some(want)) if n.contains(&want) => {
                         format!(
                             "aud {shown} — the audience (RFC 7519 §4.1.3): names {want:?}, {}",
                             p.good("ok")
@@ -140,7 +140,7 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
         };
         out.push(line);
     }
-    for want in &v.required {
+    for want in v.get_required() {
         let present = c.get(want).is_some();
         out.push(format!(
             "required {}: {}",
@@ -152,7 +152,11 @@ pub(super) fn claim_lines(c: &Object, v: &Validation, now: i64, p: Paint) -> Vec
             }
         ));
     }
-    for (name, flag) in [("iss", &v.iss), ("sub", &v.sub), ("aud", &v.aud)] {
+    for (name, flag) in [
+        ("iss", v.get_issuer()),
+        ("sub", v.get_subject()),
+        ("aud", v.get_audience()),
+    ] {
         if flag.is_some() && c.get(name).is_none() {
             out.push(format!(
                 "{name}: {} (this verifier requires one)",

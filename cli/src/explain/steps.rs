@@ -90,7 +90,7 @@ impl Walk<'_> {
                 s.lines.extend(h.to_pretty().lines().map(str::to_owned));
                 s.data
                     .insert("header".into(), serde_json::to_value(h).unwrap_or_default());
-                let accepted: Vec<&str> = v.algorithms.iter().map(|a| a.name()).collect();
+                let accepted: Vec<&str> = v.get_algorithms().iter().map(|a| a.name()).collect();
                 match h.get("alg") {
                     Some(Value::String(a)) => match Algorithm::from_name(a) {
                         Some(alg) => s.lines.push(format!(
@@ -98,7 +98,7 @@ impl Walk<'_> {
                             alg,
                             alg.hash_name(),
                             accepted.join(", "),
-                            if v.algorithms.contains(&alg) {
+                            if v.get_algorithms().contains(&alg) {
                                 p.good("accepted")
                             } else {
                                 p.bad("refused")
@@ -122,7 +122,7 @@ impl Walk<'_> {
                     s.lines.push(format!(
                         "typ {}: the media type of the whole token (RFC 7515 §4.1.9, RFC 7519 §5.1){}",
                         short(&typ.to_string(), 40),
-                        match &v.typ {
+                        match v.get_typ() {
                             Some(want) => format!("; this verifier requires {want:?}"),
                             None => "; not checked".into(),
                         }
@@ -178,7 +178,7 @@ impl Walk<'_> {
                 matches!(loaded, Loaded::Set(_)),
             )
         });
-        let allow_weak = self.v.allow_weak_keys;
+        let allow_weak = self.v.get_allow_weak_keys();
         let s = self.step(
             "The key",
             "RFC 7518 §3.2: at least as long as the hash output; RFC 7517 for JWKs",
@@ -291,7 +291,7 @@ impl Walk<'_> {
         let p = self.paint;
         let v = self.v.clone();
         let unverified = self.key.is_none();
-        let now = v.clock.now();
+        let now = v.get_clock().now();
         let s = self.step(
             if unverified {
                 "The claims (UNVERIFIED: no key)"
@@ -313,13 +313,13 @@ impl Walk<'_> {
                 s.lines.push(format!(
                     "now {} ({now}, {}){}",
                     date(now as f64),
-                    if matches!(v.clock, barejwt::Clock::Fixed(_)) {
+                    if matches!(v.get_clock(), barejwt::Clock::Fixed(_)) {
                         "--now"
                     } else {
                         "the system clock"
                     },
-                    if v.leeway > 0 {
-                        format!("; leeway {}s", v.leeway)
+                    if v.get_leeway() > 0 {
+                        format!("; leeway {}s", v.get_leeway())
                     } else {
                         String::new()
                     }
