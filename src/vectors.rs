@@ -573,10 +573,7 @@ fn sign_with(
     header: &str,
     payload: &str,
 ) -> Result<String, Error> {
-    let keys = key_material(obj).map_err(|c| Error::Malformed {
-        part: crate::Part::Key,
-        reason: c.got,
-    })?;
+    let keys = key_material(obj).map_err(|c| Error::MalformedKey { reason: c.got })?;
     // The signer's key: the one key, or the set's key for the header's kid.
     let kid_text;
     let kid = match &keys {
