@@ -21,6 +21,7 @@
 //! | `onepass` (private) | the claims read in one parse, same answers as two | RFC 7519 §7.2 |
 //! | [`error`] | one error type with stable codes, and its stages | — |
 //! | [`explain`] | a walk through one token, every value shown | all of the above |
+//! | [`hex`] | hex text for vector files and tools | — |
 //! | [`vectors`] | the conformance runner | — |
 //!
 //! This crate is the library alone: its dependencies are the hash functions
@@ -62,6 +63,7 @@ pub mod claims;
 pub mod ct;
 pub mod error;
 pub mod explain;
+pub mod hex;
 pub mod hmac;
 mod json;
 pub mod jws;

@@ -6,16 +6,7 @@ use crate::base64url::{ALPHABET, DecodeError};
 
 use super::Line;
 
-/// Lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
+pub(crate) use crate::hex::encode as hex;
 
 /// Text for humans: control characters escaped, at most `max` characters.
 pub fn short(text: &str, max: usize) -> String {
@@ -267,10 +258,5 @@ mod tests {
     #[test]
     fn c1_controls_are_escaped() {
         assert_eq!(terminal_safe("x\u{9b}31m\u{7f}\n"), "x\\u009b31m\\u007f\n");
-    }
-
-    #[test]
-    fn hex_is_lowercase() {
-        assert_eq!(hex(&[0, 0xff, 0x7a]), "00ff7a");
     }
 }
