@@ -20,6 +20,7 @@
 //! | [`jwt`] | `encode` and `decode` of a JWT | RFC 7519 §7 |
 //! | `onepass` (private) | the claims read in one parse, same answers as two | RFC 7519 §7.2 |
 //! | [`error`] | one error type with stable codes | — |
+//! | [`hex`] | hex text for vector files and tools | — |
 //! | [`vectors`] | the conformance runner | — |
 //!
 //! This crate is the library alone: its dependencies are the hash functions
@@ -60,6 +61,7 @@ pub mod base64url;
 pub mod claims;
 pub mod ct;
 pub mod error;
+pub mod hex;
 pub mod hmac;
 mod json;
 pub mod jws;
