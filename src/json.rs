@@ -130,20 +130,8 @@ impl<'de> Deserialize<'de> for MaybeText<'de> {
 /// A short list while the object is small, a hash set past that, so a
 /// hostile object with thousands of members costs linear time, not
 /// quadratic.
-///
-/// Public so that tools reading JSON objects of their own (the CLI keeps a
-/// claims set's members in order) refuse duplicates by the same rule.
-///
-/// # Examples
-/// ```
-/// use std::borrow::Cow;
-/// let mut names = barejwt::json::NameSet::default();
-/// assert!(names.insert(Cow::Borrowed("alg")));
-/// assert!(!names.insert(Cow::Owned("alg".to_string())));
-/// assert!(names.contains("alg"));
-/// ```
-#[derive(Debug, Default)]
-pub struct NameSet<'de> {
+#[derive(Default)]
+pub(crate) struct NameSet<'de> {
     few: SmallVec<[Cow<'de, str>; 8]>,
     many: Option<HashSet<Cow<'de, str>>>,
 }
@@ -152,7 +140,7 @@ impl<'de> NameSet<'de> {
     const FEW: usize = 16;
 
     /// Adds `name`; `false` if it was already there.
-    pub fn insert(&mut self, name: Cow<'de, str>) -> bool {
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
         if let Some(set) = &mut self.many {
             return set.insert(name);
         }
@@ -166,8 +154,7 @@ impl<'de> NameSet<'de> {
         true
     }
 
-    /// `true` if `name` was added.
-    pub fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         match &self.many {
             Some(set) => set.contains(name),
             None => self.few.iter().any(|n| n == name),

@@ -14,13 +14,15 @@
 //! | [`hmac`] | HMAC-SHA-256/384/512 over `sha2` | RFC 2104, RFC 7518 §3.2 |
 //! | [`ct`] | constant-time tag comparison | — |
 //! | [`key`] | keys bound to an algorithm, JWK `oct`, key sets by `kid` | RFC 7517, RFC 7518 §6.4 |
-//! | [`json`] | refusing duplicate names, bounding depth | RFC 7515 §4, RFC 8259 §9 |
+//! | `json` (private) | refusing duplicate names, bounding depth | RFC 7515 §4, RFC 8259 §9 |
 //! | [`jws`] | compact serialization: `header` (§4, `crit`), `fast` (known headers, buffers), then verify and sign as the steps of §5.2 and §5.1 | RFC 7515 §4, §5, §7.1 |
 //! | [`claims`] | registered claims, NumericDate | RFC 7519 §2, §4.1 |
 //! | [`validation`] | the verifier's options and claim checks | RFC 7519 §7.2, RFC 8725 §3 |
 //! | [`jwt`] | `encode` and `decode` of a JWT | RFC 7519 §7 |
 //! | `onepass` (private) | the claims read in one parse, same answers as two | RFC 7519 §7.2 |
-//! | [`error`] | one error type with stable codes | — |
+//! | [`error`] | one error type with stable codes, and its stages | — |
+//! | [`explain`] | a walk through one token, every value shown | all of the above |
+//! | [`hex`] | hex text for vector files and tools | — |
 //! | [`vectors`] | the conformance runner | — |
 //!
 //! This crate is the library alone: its dependencies are the hash functions
@@ -61,8 +63,10 @@ pub mod base64url;
 pub mod claims;
 pub mod ct;
 pub mod error;
+pub mod explain;
+pub mod hex;
 pub mod hmac;
-pub mod json;
+mod json;
 pub mod jws;
 pub mod jwt;
 pub mod key;
@@ -71,7 +75,7 @@ pub mod validation;
 pub mod vectors;
 
 pub use claims::{Audience, NumericDate, RegisteredClaims};
-pub use error::{Error, Part};
+pub use error::{Error, Part, Refused, Stage};
 pub use hmac::Algorithm;
 pub use jws::Header;
 pub use jwt::{Verified, decode, encode, encode_with_header};

@@ -75,9 +75,9 @@ impl fmt::Debug for Clock {
 /// What a verifier accepts.
 ///
 /// Built in one way only: [`Validation::new`] (or `default()`, HS256), then
-/// the builder methods. The fields are private, so a new option can be
-/// added without breaking a caller, and each is read back with its
-/// `get_` method (the plain names are the builder's; Rust has no
+/// the builder methods. The fields are private to the crate, so a new
+/// option can be added without breaking a caller, and each is read back
+/// with its `get_` method (the plain names are the builder's; Rust has no
 /// overloading).
 ///
 /// # Examples
@@ -95,25 +95,25 @@ impl fmt::Debug for Clock {
 pub struct Validation {
     /// The accepted algorithms. `none` is not an [`Algorithm`], so it can
     /// never be listed.
-    algorithms: Vec<Algorithm>,
+    pub(crate) algorithms: Vec<Algorithm>,
     /// Seconds of clock skew allowed for `exp` and `nbf`.
-    leeway: u64,
+    pub(crate) leeway: u64,
     /// The required `iss`, compared exactly.
-    iss: Option<String>,
+    pub(crate) iss: Option<String>,
     /// This verifier's own audience: the token's `aud` must contain it.
-    aud: Option<String>,
+    pub(crate) aud: Option<String>,
     /// The required `sub`, compared exactly.
-    sub: Option<String>,
+    pub(crate) sub: Option<String>,
     /// Claims that must be present.
-    required: Vec<String>,
+    pub(crate) required: Vec<String>,
     /// The required `typ` header (RFC 7515 §4.1.9 comparison).
-    typ: Option<String>,
+    pub(crate) typ: Option<String>,
     /// Accept keys shorter than the hash output (RFC 7518 §3.2 forbids them).
-    allow_weak_keys: bool,
+    pub(crate) allow_weak_keys: bool,
     /// Longer tokens are refused before any parsing: `too_large`.
-    max_token_bytes: usize,
+    pub(crate) max_token_bytes: usize,
     /// The clock.
-    clock: Clock,
+    pub(crate) clock: Clock,
 }
 
 impl Default for Validation {
@@ -296,9 +296,8 @@ impl Validation {
 
         if exp.is_some() || nbf.is_some() {
             let now = self.clock.now();
-            let (t, leeway) = (now as f64, self.leeway as f64);
             if let Some(exp) = exp
-                && t >= exp + leeway
+                && expired(exp, now, self.leeway)
             {
                 return Err(Error::Expired {
                     exp,
@@ -307,7 +306,7 @@ impl Validation {
                 });
             }
             if let Some(nbf) = nbf
-                && t < nbf - leeway
+                && not_yet_valid(nbf, now, self.leeway)
             {
                 return Err(Error::NotYetValid {
                     nbf,
@@ -326,6 +325,23 @@ impl Validation {
         }
         Ok(())
     }
+}
+
+/// [RFC 7519 §4.1.4]: a token is expired "on or after" `exp`, so when
+/// `now >= exp + leeway`. The comparison is in f64, as `exp` may have a
+/// fraction (a NumericDate "can represent any JSON number").
+///
+/// [RFC 7519 §4.1.4]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
+pub fn expired(exp: f64, now: i64, leeway: u64) -> bool {
+    now as f64 >= exp + leeway as f64
+}
+
+/// [RFC 7519 §4.1.5]: a token "MUST NOT be accepted for processing"
+/// before `nbf`, so it is not yet valid when `now < nbf - leeway`.
+///
+/// [RFC 7519 §4.1.5]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5
+pub fn not_yet_valid(nbf: f64, now: i64, leeway: u64) -> bool {
+    (now as f64) < nbf - leeway as f64
 }
 
 fn number(claim: &'static str, t: Option<Time>) -> Result<Option<f64>, Error> {

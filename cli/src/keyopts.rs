@@ -136,20 +136,10 @@ fn load_jwk(path: &std::path::Path) -> Result<Loaded, Failure> {
 
 /// Lowercase or uppercase hex, white space around it ignored.
 pub fn hex_decode(text: &[u8]) -> Option<Vec<u8>> {
-    let text = text.trim_ascii();
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    text.chunks_exact(2)
-        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
-        .collect()
+    barejwt::hex::decode(text.trim_ascii())
 }
 
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use barejwt::hex::encode as hex;
 
 impl Loaded {
     /// The JWK the signer uses: `kid` picks it from a set; a set of one
@@ -191,17 +181,6 @@ impl Loaded {
             vec![Algorithm::HS256]
         } else {
             bound
-        }
-    }
-
-    /// The raw bytes of the key a token with this `kid` would be checked
-    /// with, for `explain`; `None` where the library would find no key
-    /// (it then reports `unknown_key` itself).
-    pub fn secret_for(&self, kid: Kid<'_>) -> Option<&[u8]> {
-        match self {
-            Loaded::Secret(s) => Some(s),
-            Loaded::Jwk(jwk) => Some(jwk.secret()),
-            Loaded::Set(set) => set.select(kid).ok().map(Jwk::secret),
         }
     }
 }

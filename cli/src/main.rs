@@ -55,6 +55,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    end_quietly_on_closed_stdout();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Sign(args)) => sign::run(args),
@@ -67,4 +68,29 @@ fn main() -> ExitCode {
         Some(Command::Vectors(args)) => vectors::run(args),
         None => serve::run(cli.serve),
     }
+}
+
+/// `barejwt vectors vectors/ | head`: once the reader has gone, `println!`
+/// panics with "failed printing to stdout: Broken pipe (os error 32)"
+/// (Rust ignores SIGPIPE, so the write fails instead of ending the
+/// process). Every subcommand prints with `println!`, so the one place to
+/// catch it is the panic hook: that panic ends the command quietly with
+/// status 2, an I/O error; any other panic is reported as before. std
+/// names the failure only in that message; `cli/tests/vectors.rs`
+/// (`a_closed_stdout_ends_every_command_quietly`) pins it.
+///
+/// SIGPIPE itself stays ignored: `vectors --harness` writes to a child's
+/// pipe and must see a harness that exited as an error, not die of it.
+fn end_quietly_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map_or("", String::as_str);
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(2);
+        }
+        report(info);
+    }));
 }

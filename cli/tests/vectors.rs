@@ -80,3 +80,31 @@ fn a_missing_file_is_a_failure_naming_it() {
     assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
     assert!(!out.status.success());
 }
+
+/// `barejwt vectors vectors/ | head` and the like: a reader that has gone
+/// away ends the command quietly (status 2, an I/O error), for every
+/// subcommand that prints on stdout. The pipe's read end is closed before
+/// the command starts, so its first write fails.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let dir = vectors_dir();
+    let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.2mpbnVtpCqsKXbjGpRhRM7jrfFRBz5DMgQY3LmJ5W3c";
+    for args in [
+        vec!["vectors", dir.to_str().expect("utf-8 path")],
+        vec!["vectors", "--json", dir.to_str().expect("utf-8 path")],
+        vec!["keygen"],
+        vec!["decode", token],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_barejwt"))
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .expect("the barejwt binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    }
+}

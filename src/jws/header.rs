@@ -20,7 +20,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
-use crate::error::{Error, Part, shown};
+use crate::error::{Error, Part, Refused, shown};
 use crate::hmac::Algorithm;
 use crate::json::{MaybeText, NameSet, Skip, Text, TextOrList, duplicate};
 use crate::key::Kid;
@@ -203,19 +203,19 @@ impl RawHeader<'_> {
         // header. `none` is not an `Algorithm`, so no list can contain it.
         let alg = match Algorithm::from_name(alg) {
             Some(a) if v.get_algorithms().contains(&a) => a,
-            Some(a) => {
+            Some(alg) => {
                 return Err(Error::Algorithm {
-                    found: format!("{a} is not among the accepted algorithms"),
+                    refused: Refused::NotAccepted { alg },
                 });
             }
             None if alg == "none" => {
                 return Err(Error::Algorithm {
-                    found: "\"none\" (an unsecured JWS is never accepted, RFC 8725 §3.2)".into(),
+                    refused: Refused::None,
                 });
             }
             None => {
                 return Err(Error::Algorithm {
-                    found: format!("{} is not an algorithm barejwt implements", shown(alg)),
+                    refused: Refused::Unknown { name: shown(alg) },
                 });
             }
         };

@@ -49,7 +49,7 @@ pub(crate) use fast::{known_encoded, known_encoded_header};
 pub use header::{Header, REGISTERED_HEADER_PARAMETERS};
 
 use crate::base64url;
-use crate::error::{Error, Part, shown};
+use crate::error::{Error, Part, Refused, shown};
 use crate::hmac::{Algorithm, MAX_OUTPUT};
 use crate::key::{HmacKey, KeySource};
 use crate::validation::Validation;
@@ -237,11 +237,10 @@ fn check_header_for_signing(header_json: &[u8], key: &HmacKey) -> Result<(), Err
     let alg = raw.check_structure()?;
     if alg != key.algorithm().name() {
         return Err(Error::Algorithm {
-            found: format!(
-                "the header says {}, but the key is for {}",
-                shown(alg),
-                key.algorithm()
-            ),
+            refused: Refused::NotTheKeys {
+                header: shown(alg),
+                key: key.algorithm(),
+            },
         });
     }
     Ok(())
