@@ -539,7 +539,7 @@ fuzz_target!(|input: Input| {
         v = v.typ(p.of(&TYPS));
     }
     if let Some(max) = input.max_token_bytes {
-        v = v.get_max_token_bytes()(usize::from(max));
+        v = v.max_token_bytes(usize::from(max));
     }
 
     let case = Case {
