@@ -13,6 +13,7 @@
 //! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
 //! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
+//! | [`pages`] | `/docs`: Swagger UI, every asset served from here |
 //! | [`logging`] | a log writer that never blocks a request |
 //!
 //! # Threads
@@ -48,6 +49,7 @@ pub mod auth;
 pub mod db;
 pub mod logging;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod todos;
 pub mod users;

@@ -47,7 +47,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::{State, todos, users};
+use super::{State, pages, todos, users};
 
 /// Every response body is one buffer.
 pub type Resp = Response<Full<Bytes>>;
@@ -103,12 +103,21 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             Method::GET => Ok(json_response(StatusCode::OK, state.openapi.clone())),
             _ => Err(ApiError::MethodNotAllowed("GET")),
         },
+        "/docs" => match method {
+            Method::GET => Ok(pages::docs()),
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
         "/healthz" => match method {
             Method::GET => Ok(json_response(
                 StatusCode::OK,
                 Bytes::from_static(b"{\"status\":\"ok\"}"),
             )),
             _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
+        _ if path.starts_with("/docs/") => match (method, pages::asset(path)) {
+            (Method::GET, Some(page)) => Ok(page),
+            (_, None) => Err(ApiError::NotFound),
+            (_, Some(_)) => Err(ApiError::MethodNotAllowed("GET")),
         },
         _ => match path.strip_prefix("/todo/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
