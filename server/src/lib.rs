@@ -13,6 +13,7 @@
 //! | [`auth`] | the secret, tokens, bearer headers, the bcrypt threads |
 //! | [`db`] | SQLite: schema, migrations, the connection threads, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
+//! | [`debugger`] | the token debugger page and its JSON endpoints |
 //! | [`logging`] | a log writer that never blocks a request |
 //!
 //! # Threads
@@ -46,6 +47,7 @@
 
 pub mod auth;
 pub mod db;
+pub mod debugger;
 pub mod logging;
 pub mod openapi;
 pub mod routes;
@@ -100,6 +102,8 @@ pub struct Config {
     pub body_read_timeout: Duration,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// Who may use the token debugger (`/debugger`).
+    pub debugger: debugger::Access,
 }
 
 /// The number of cores, at least 1.
@@ -125,6 +129,7 @@ impl Config {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: routes::DEFAULT_BODY_READ_TIMEOUT,
             shutdown_grace: Duration::from_secs(10),
+            debugger: debugger::Access::default(),
         }
     }
 }
@@ -200,6 +205,11 @@ impl Server {
             .max_buf_size(16 * 1024)
             .keep_alive(true);
         tokio::pin!(shutdown);
+        // Where we listen, for the debugger's loopback rule; unknown counts
+        // as not loopback.
+        let local = listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         loop {
             let accepted = tokio::select! {
                 biased;
@@ -223,7 +233,8 @@ impl Server {
             };
             let _ = stream.set_nodelay(true);
             let st = Arc::clone(&state);
-            let service = service_fn(move |req| {
+            let service = service_fn(move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(debugger::Conn { peer, local });
                 let st = Arc::clone(&st);
                 async move { Ok::<_, Infallible>(serve_one(&st, req).await) }
             });
