@@ -7,11 +7,11 @@
 //! | file | what |
 //! | --- | --- |
 //! | `lib.rs` | configuration, the accept loop, limits, graceful shutdown, request logs |
-//! | [`routes`] | routing, bodies, JSON and form input, the error type |
+//! | [`routes`] | the router; `routes/`: the error type, bodies, forms, fields |
 //! | [`users`] | register, log in (OAuth 2.0 password grant), `me` |
 //! | [`todos`] | the todo endpoints |
-//! | [`auth`] | the secret, tokens, bearer headers, the bcrypt threads |
-//! | [`db`] | SQLite: schema, migrations, the connection threads, queries |
+//! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
+//! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
 //! | [`debugger`] | the token debugger page and its JSON endpoints |
 //! | [`logging`] | a log writer that never blocks a request |
@@ -61,6 +61,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use barejwt::Clock;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -102,6 +103,10 @@ pub struct Config {
     pub body_read_timeout: Duration,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// The one clock the server reads: what tokens are issued at and
+    /// verified against, and when accounts are created. The system clock
+    /// by default; a fixed time lets a test move time without waiting.
+    pub clock: Clock,
     /// Who may use the token debugger (`/debugger`).
     pub debugger: debugger::Access,
 }
@@ -129,6 +134,7 @@ impl Config {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: routes::DEFAULT_BODY_READ_TIMEOUT,
             shutdown_grace: Duration::from_secs(10),
+            clock: Clock::System,
             debugger: debugger::Access::default(),
         }
     }
@@ -136,7 +142,7 @@ impl Config {
 
 /// What every request handler shares. Nothing in it is behind a lock.
 #[derive(Debug)]
-pub struct State {
+pub(crate) struct State {
     /// The configuration.
     pub config: Config,
     /// The database threads.
@@ -171,7 +177,8 @@ impl Server {
             return Err("token lifetime must be 1 second to 1 year".into());
         }
         let secret = auth::load_secret(&config.secret)?;
-        let tokens = Tokens::new(&secret, config.token_ttl).map_err(|e| e.to_string())?;
+        let tokens = Tokens::new(&secret, config.token_ttl, config.clock.clone())
+            .map_err(|e| e.to_string())?;
         drop(secret);
         let db = Db::open(&config.db_path, config.db_readers)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
@@ -185,11 +192,6 @@ impl Server {
                 openapi: openapi::document(),
             }),
         })
-    }
-
-    /// The shared state (for tests and tools).
-    pub fn state(&self) -> &Arc<State> {
-        &self.state
     }
 
     /// Serves `listener` until `shutdown` completes, then shuts down

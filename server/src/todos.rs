@@ -20,10 +20,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::State;
+use super::auth::authenticate;
 use super::db::{self, TodoFields};
 use super::routes::{
-    ApiError, FieldError, Resp, authenticate, empty, json, json_response, parse_json, read_json,
-    string_field,
+    ApiError, FieldError, Resp, empty, json, json_response, parse_json, read_json, string_field,
 };
 
 #[derive(Deserialize)]
@@ -101,7 +101,7 @@ fn fields(input: TodoIn) -> Result<TodoFields, ApiError> {
 
 /// `GET /todo`: the caller's todos, oldest first. The hot path: verify the
 /// token, one indexed query, the JSON written on the database thread.
-pub async fn list(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+pub(crate) async fn list(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
     let body = state
         .db
@@ -111,7 +111,7 @@ pub async fn list(state: &State, req: Request<Incoming>) -> Result<Resp, ApiErro
 }
 
 /// `POST /todo`: 201 with the new todo.
-pub async fn create(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+pub(crate) async fn create(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
     let new = fields(read_json(state, req).await?)?;
     let todo = state
@@ -123,7 +123,7 @@ pub async fn create(state: &State, req: Request<Incoming>) -> Result<Resp, ApiEr
 }
 
 /// `GET /todo/{id}`.
-pub async fn get(state: &State, req: Request<Incoming>, id: i64) -> Result<Resp, ApiError> {
+pub(crate) async fn get(state: &State, req: Request<Incoming>, id: i64) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
     match state.db.read(move |c| db::get_todo(c, owner, id)).await? {
         Some(todo) => json(StatusCode::OK, &todo),
@@ -132,7 +132,11 @@ pub async fn get(state: &State, req: Request<Incoming>, id: i64) -> Result<Resp,
 }
 
 /// `PUT /todo/{id}`: 200 with the updated todo.
-pub async fn update(state: &State, req: Request<Incoming>, id: i64) -> Result<Resp, ApiError> {
+pub(crate) async fn update(
+    state: &State,
+    req: Request<Incoming>,
+    id: i64,
+) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
     let new = fields(read_json(state, req).await?)?;
     match state
@@ -146,7 +150,11 @@ pub async fn update(state: &State, req: Request<Incoming>, id: i64) -> Result<Re
 }
 
 /// `DELETE /todo/{id}`: 204.
-pub async fn delete(state: &State, req: Request<Incoming>, id: i64) -> Result<Resp, ApiError> {
+pub(crate) async fn delete(
+    state: &State,
+    req: Request<Incoming>,
+    id: i64,
+) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
     if state
         .db
