@@ -136,8 +136,12 @@ def step(driver, title: str):
 
 
 def type_into(el, text: str):
-    el.clear()
-    el.send_keys(text)
+    """Select what is there and type over it, as a person does (a
+    programmatic clear() would not tell the page)."""
+    el.send_keys(Keys.CONTROL, "a")
+    el.send_keys(Keys.BACKSPACE)
+    if text:
+        el.send_keys(text)
 
 
 def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
@@ -156,6 +160,11 @@ def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
     type_into(field(d, "Secret"), KEY)
     type_into(field(d, "Clock"), NOW)
     wait_for(d, lambda _: verdict(d).startswith("VALID:"), "the tutorial token is valid at its clock")
+    # The README's picture (docs/debugger.png is a copy of this one).
+    d.set_window_size(1000, 1250)
+    d.execute_script("window.scrollTo(0, document.getElementById('token').offsetTop - 40)")
+    d.save_screenshot(str(SHOTS / "debugger-valid.png"))
+    d.set_window_size(1200, 1800)
 
     signing_input = TOKEN.rsplit(".", 1)[0].encode()
     inner, outer = hmac_sha256_by_hand(KEY.encode(), signing_input)
@@ -167,11 +176,10 @@ def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
     assert "equal: the signature is valid" in compare
     claims = d.find_element(By.ID, "claims").text
     assert "expires in 20 minutes" in claims, claims
-    d.save_screenshot(str(SHOTS / "debugger-valid.png"))
+    d.save_screenshot(str(SHOTS / "debugger-hmac.png"))
 
     # The real clock: the token expired on 2026-01-11.
-    field(d, "Clock").clear()
-    field(d, "Clock").send_keys(Keys.BACKSPACE)
+    type_into(field(d, "Clock"), "")
     wait_for(d, lambda _: verdict(d).startswith("INVALID (expired)"), "with the real clock, expired")
     assert re.search(r"expired \d+ (days|hours|minutes)", d.find_element(By.ID, "claims").text)
     d.save_screenshot(str(SHOTS / "debugger-expired.png"))

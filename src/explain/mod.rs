@@ -29,6 +29,11 @@
 //! step's values by name, and the verdict. [`Explanation::to_json`] is the
 //! JSON form, `barejwt explain --json` and `POST /debugger/explain`.
 //!
+//! Beside the walk, for the token debugger page: [`segments`] decodes each
+//! segment as far as it goes (a partial token too), [`claims_table`] gives
+//! each claim's meaning and times in words, [`warnings`] what a careful
+//! reviewer would point out. None of them decides anything.
+//!
 //! # Security
 //!
 //! With a key, the result holds the key and values derived from it (K,

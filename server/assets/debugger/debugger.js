@@ -237,8 +237,9 @@
       e.preventDefault();
       explain();
     });
+    // "input" fires for typing, checkboxes and selects alike; "change"
+    // would also fire when a field loses focus, redrawing for nothing.
     $("explain-form").addEventListener("input", soon);
-    $("explain-form").addEventListener("change", soon);
     $("sign-form").addEventListener("submit", (e) => {
       e.preventDefault();
       sign();
