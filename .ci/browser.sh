@@ -23,5 +23,6 @@ fi
 
 cargo build --release --quiet --bin barejwt
 export BAREJWT_BIN="$PWD/target/release/barejwt"
-timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider browser/
+# browser/test_debugger.py has its own fixtures and runs in .ci/debugger.sh.
+timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider browser/ --ignore=browser/test_debugger.py
 ls target/browser/*.png

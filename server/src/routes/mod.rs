@@ -119,6 +119,9 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             (_, None) => Err(ApiError::NotFound),
             (_, Some(_)) => Err(ApiError::MethodNotAllowed("GET")),
         },
+        p if super::debugger::is_debugger_path(p) => {
+            Ok(super::debugger::route(state.config.debugger, req).await)
+        }
         _ => match path.strip_prefix("/todo/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 let allowed = matches!(method, Method::GET | Method::PUT | Method::DELETE);
