@@ -52,6 +52,17 @@ pub struct Args {
     /// Connections served at once; more wait to be accepted.
     #[arg(long, env = "BAREJWT_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
+    /// Who may use the token debugger at /debugger: by default only
+    /// loopback clients, and only when --addr is a loopback address; remote
+    /// lets any client send it tokens and keys (use TLS).
+    #[arg(
+        long,
+        env = "BAREJWT_DEBUGGER",
+        value_enum,
+        default_value_t,
+        value_name = "WHO"
+    )]
+    debugger: super::debugger::Who,
 }
 
 fn parse_ttl(s: &str) -> Result<u64, String> {
@@ -89,6 +100,7 @@ impl Args {
         c.hash_queue = self.hash_queue.unwrap_or(16 * hash_threads);
         c.db_readers = self.db_readers.map_or_else(cores, usize::from);
         c.max_connections = self.max_connections as usize;
+        c.debugger = self.debugger.into();
         Ok(c)
     }
 }
@@ -138,7 +150,7 @@ fn serve(args: &Args) -> Result<(), String> {
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

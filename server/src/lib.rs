@@ -13,6 +13,8 @@
 //! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
 //! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
+//! | [`pages`] | `/docs`: Swagger UI, every asset served from here |
+//! | [`debugger`] | the token debugger page and its JSON endpoints |
 //! | [`logging`] | a log writer that never blocks a request |
 //!
 //! # Threads
@@ -46,8 +48,10 @@
 
 pub mod auth;
 pub mod db;
+pub mod debugger;
 pub mod logging;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod todos;
 pub mod users;
@@ -105,6 +109,8 @@ pub struct Config {
     /// verified against, and when accounts are created. The system clock
     /// by default; a fixed time lets a test move time without waiting.
     pub clock: Clock,
+    /// Who may use the token debugger (`/debugger`).
+    pub debugger: debugger::Access,
 }
 
 /// The number of cores, at least 1.
@@ -131,6 +137,7 @@ impl Config {
             body_read_timeout: routes::DEFAULT_BODY_READ_TIMEOUT,
             shutdown_grace: Duration::from_secs(10),
             clock: Clock::System,
+            debugger: debugger::Access::default(),
         }
     }
 }
@@ -202,6 +209,11 @@ impl Server {
             .max_buf_size(16 * 1024)
             .keep_alive(true);
         tokio::pin!(shutdown);
+        // Where we listen, for the debugger's loopback rule; unknown counts
+        // as not loopback.
+        let local = listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         loop {
             let accepted = tokio::select! {
                 biased;
@@ -225,7 +237,8 @@ impl Server {
             };
             let _ = stream.set_nodelay(true);
             let st = Arc::clone(&state);
-            let service = service_fn(move |req| {
+            let service = service_fn(move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(debugger::Conn { peer, local });
                 let st = Arc::clone(&st);
                 async move { Ok::<_, Infallible>(serve_one(&st, req).await) }
             });

@@ -47,7 +47,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::{State, todos, users};
+use super::{State, pages, todos, users};
 
 /// Every response body is one buffer.
 pub type Resp = Response<Full<Bytes>>;
@@ -103,6 +103,10 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             Method::GET => Ok(json_response(StatusCode::OK, state.openapi.clone())),
             _ => Err(ApiError::MethodNotAllowed("GET")),
         },
+        "/docs" => match method {
+            Method::GET => Ok(pages::docs()),
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
         "/healthz" => match method {
             Method::GET => Ok(json_response(
                 StatusCode::OK,
@@ -110,6 +114,14 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             )),
             _ => Err(ApiError::MethodNotAllowed("GET")),
         },
+        _ if path.starts_with("/docs/") => match (method, pages::asset(path)) {
+            (Method::GET, Some(page)) => Ok(page),
+            (_, None) => Err(ApiError::NotFound),
+            (_, Some(_)) => Err(ApiError::MethodNotAllowed("GET")),
+        },
+        p if super::debugger::is_debugger_path(p) => {
+            Ok(super::debugger::route(state.config.debugger, req).await)
+        }
         _ => match path.strip_prefix("/todo/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 let allowed = matches!(method, Method::GET | Method::PUT | Method::DELETE);

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod connections;
+mod docs;
 mod helpers;
 mod input;
 mod lifecycle;
