@@ -311,11 +311,19 @@ impl Jwk {
         }
     }
 
-    /// The raw key bytes, as decoded from `k`: for [`crate::explain`],
-    /// which shows HMAC's working on them ([`crate::hmac::steps`] takes raw
-    /// key bytes). Not public: a caller who needs the bytes has the JWK's
-    /// JSON; a signer takes [`Jwk::for_algorithm`].
-    pub(crate) fn secret(&self) -> &[u8] {
+    /// The raw key bytes, as decoded from `k`.
+    ///
+    /// # Security
+    ///
+    /// Secret. Public because a JWK *is* its secret: whoever holds a `Jwk`
+    /// gave barejwt the JSON with `k` in it, so this returns nothing they
+    /// did not have. Tools that work on the bytes themselves need it:
+    /// [`crate::explain`] shows HMAC's working on them
+    /// ([`crate::hmac::steps`] takes raw key bytes), and `barejwt sign` and
+    /// the server's debugger make a key for the algorithm they were asked
+    /// for. A verifier never needs it ([`Jwk::for_algorithm`] gives the
+    /// prepared key). Never log it; `Debug` prints only the length.
+    pub fn secret(&self) -> &[u8] {
         &self.secret
     }
 }

@@ -91,19 +91,20 @@ fn sign(args: Args) -> Result<(), Failure> {
         (Some(a), _) | (None, Some(a)) => a,
         (None, None) => Algorithm::HS256,
     };
-    let key = match (&loaded, jwk) {
-        (Loaded::Secret(s), _) => HmacKey::new_allow_weak(alg, s),
-        // The JWK's key for `alg` (its binding was checked above).
-        (_, Some(jwk)) => jwk.for_algorithm(alg).map_err(Failure::usage)?.clone(),
+    let secret = match (&loaded, jwk) {
+        (Loaded::Secret(s), _) => s.as_slice(),
+        (_, Some(jwk)) => jwk.secret(),
         (_, None) => return Err(Failure::usage("no key")),
     };
-    if !args.allow_weak_key {
-        key.check_strength().map_err(|e| {
+    let key = if args.allow_weak_key {
+        HmacKey::new_allow_weak(alg, secret)
+    } else {
+        HmacKey::new(alg, secret).map_err(|e| {
             Failure::usage(format!(
                 "{e}; generate one with `barejwt keygen --alg {alg}` (or pass --allow-weak-key)"
             ))
-        })?;
-    }
+        })?
+    };
 
     // The header, RFC 7515 §4.1: alg first, then typ (RFC 7519 §5.1), kid.
     let mut header = Object::default();
