@@ -61,7 +61,7 @@ struct IssuedClaims<'a> {
 pub const REQUIRED_CLAIMS: [&str; 3] = ["exp", "sub", "id"];
 
 /// The caller, as a verified token names them: the user id is all the
-/// handlers need. `sub` must be a string ([`Subject`]) but is not copied
+/// handlers need. `sub` must be a string (see `Subject`) but is not copied
 /// out, which spares the hot path an allocation.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Caller {
