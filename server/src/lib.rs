@@ -91,8 +91,13 @@ pub struct Config {
     pub bcrypt_cost: u32,
     /// How many passwords are hashed at once.
     pub hash_threads: usize,
-    /// How many more may wait before logins get 503.
+    /// The most password jobs that may wait, whatever their expected wait
+    /// (a bound on memory; each connection has at most one in flight).
     pub hash_queue: usize,
+    /// A login or registration is refused with 503 when it would wait
+    /// longer than this for a hashing thread (expected wait: jobs ahead ×
+    /// measured time per hash ÷ `hash_threads`).
+    pub login_max_wait: Duration,
     /// SQLite reader threads.
     pub db_readers: usize,
     /// Connections served at once.
@@ -129,7 +134,8 @@ impl Config {
             token_ttl: 20 * 60,
             bcrypt_cost: 12,
             hash_threads: cores(),
-            hash_queue: 16 * cores(),
+            hash_queue: 1024,
+            login_max_wait: Duration::from_secs(3),
             db_readers: cores(),
             max_connections: 1024,
             max_body_bytes: 64 * 1024,
@@ -184,7 +190,12 @@ impl Server {
         drop(secret);
         let db = Db::open(&config.db_path, config.db_readers)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
-        let hasher = Hasher::start(config.hash_threads, config.hash_queue, config.bcrypt_cost)?;
+        let hasher = Hasher::start(
+            config.hash_threads,
+            config.hash_queue,
+            config.bcrypt_cost,
+            config.login_max_wait,
+        )?;
         Ok(Server {
             state: Arc::new(State {
                 config,

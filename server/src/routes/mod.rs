@@ -21,6 +21,7 @@
 //! | `body.rs` | reading bodies (size, time, media type), JSON |
 //! | `form.rs` | `application/x-www-form-urlencoded` (the password grant) |
 //! | `fields.rs` | checking fields, FastAPI's 422 entries |
+//! | `headers.rs` | one valid `Host`, at most one `Authorization` (checked first) |
 //!
 //! Left out: HEAD and OPTIONS (405), HTTP/2, content negotiation,
 //! compression, CORS.
@@ -32,6 +33,7 @@ mod body;
 mod error;
 mod fields;
 mod form;
+mod headers;
 
 pub(crate) use body::read_json;
 pub use body::{DEFAULT_BODY_READ_TIMEOUT, parse_json};
@@ -78,6 +80,7 @@ pub fn empty(status: StatusCode) -> Resp {
 
 /// Routes one request.
 pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+    headers::check(&req)?;
     let method = req.method().clone();
     // The path alone: the query string plays no part in routing.
     let path = req.uri().path();

@@ -9,6 +9,7 @@
 
 mod connections;
 mod docs;
+mod headers;
 mod helpers;
 mod input;
 mod lifecycle;
