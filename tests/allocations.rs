@@ -37,6 +37,14 @@ struct Claims {
     exp: u64,
 }
 
+/// Claims with no heap field: whatever a verify allocates for them is the
+/// verifier's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Plain {
+    id: u64,
+    exp: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct JsCustom {
     id: u64,
@@ -68,10 +76,20 @@ fn allocations_per_sign_and_verify() {
     let bare = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
     let bare_v = Validation::new(Algorithm::HS256).require(["exp"]);
     let token = barejwt::encode(&claims, &bare).unwrap();
+    let plain = Plain { id: 1, exp: EXP };
+    let plain_token = barejwt::encode(&plain, &bare).unwrap();
+    let expired = barejwt::encode(&Plain { id: 1, exp: 1000 }, &bare).unwrap();
+    let forged = {
+        // The first character of the signature changed, still base64url.
+        let at = token.rfind('.').unwrap() + 1;
+        let mut t = token.clone().into_bytes();
+        t[at] = if t[at] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(t).unwrap()
+    };
 
     let jwt_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-    let jwt_enc = jsonwebtoken::EncodingKey::from_secret(SECRET);
-    let jwt_dec = jsonwebtoken::DecodingKey::from_secret(SECRET);
+    let jwt_enc = jsonwebtoken::EncodingKey::from_secret(SECRET).unwrap();
+    let jwt_dec = jsonwebtoken::DecodingKey::from_secret(SECRET).unwrap();
     let jwt_v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
 
     let js = HS256Key::from_bytes(SECRET);
@@ -131,6 +149,61 @@ fn allocations_per_sign_and_verify() {
                 let c = js.verify_token::<JsCustom>(&token, None).unwrap();
                 assert_eq!(c.custom.id, 1);
                 c
+            }),
+        ),
+        (
+            "verify_plain",
+            "barejwt",
+            allocations(|| {
+                let v = barejwt::decode::<Plain, _>(&plain_token, &bare, &bare_v).unwrap();
+                assert_eq!(v.claims, plain);
+                v
+            }),
+        ),
+        (
+            "verify_plain",
+            "jsonwebtoken",
+            allocations(|| {
+                let d = jsonwebtoken::decode::<Plain>(&plain_token, &jwt_dec, &jwt_v).unwrap();
+                assert_eq!(d.claims, plain);
+                d
+            }),
+        ),
+        // Rejections: each must be the one it is named for.
+        (
+            "bad_signature",
+            "barejwt",
+            allocations(|| {
+                let e = barejwt::decode::<Plain, _>(&forged, &bare, &bare_v).unwrap_err();
+                assert_eq!(e.code(), "bad_signature");
+                e
+            }),
+        ),
+        (
+            "bad_signature",
+            "jsonwebtoken",
+            allocations(|| {
+                let e = jsonwebtoken::decode::<Plain>(&forged, &jwt_dec, &jwt_v).unwrap_err();
+                assert_eq!(e.kind(), &jsonwebtoken::errors::ErrorKind::InvalidSignature);
+                e
+            }),
+        ),
+        (
+            "expired",
+            "barejwt",
+            allocations(|| {
+                let e = barejwt::decode::<Plain, _>(&expired, &bare, &bare_v).unwrap_err();
+                assert_eq!(e.code(), "expired");
+                e
+            }),
+        ),
+        (
+            "expired",
+            "jsonwebtoken",
+            allocations(|| {
+                let e = jsonwebtoken::decode::<Plain>(&expired, &jwt_dec, &jwt_v).unwrap_err();
+                assert_eq!(e.kind(), &jsonwebtoken::errors::ErrorKind::ExpiredSignature);
+                e
             }),
         ),
     ];
