@@ -11,7 +11,8 @@
 //! | module | what | RFC |
 //! | --- | --- | --- |
 //! | [`base64url`] | the encoding of every segment | RFC 4648 §5, RFC 7515 §2 |
-//! | [`hmac`] | HMAC-SHA-256/384/512 over `sha2` | RFC 2104, RFC 7518 §3.2 |
+//! | `sha` (private) | SHA-2 at its compression function: initial values, padding | FIPS 180-4 §5 |
+//! | [`hmac`] | HMAC-SHA-256/384/512, the key's two blocks compressed once | RFC 2104, RFC 7518 §3.2 |
 //! | [`ct`] | constant-time tag comparison | — |
 //! | [`key`] | keys bound to an algorithm, JWK `oct`, key sets by `kid` | RFC 7517, RFC 7518 §6.4 |
 //! | `json` (private) | refusing duplicate names, bounding depth | RFC 7515 §4, RFC 8259 §9 |
@@ -71,6 +72,7 @@ pub mod jws;
 pub mod jwt;
 pub mod key;
 mod onepass;
+mod sha;
 pub mod validation;
 pub mod vectors;
 
