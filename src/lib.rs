@@ -27,8 +27,9 @@
 //! | [`vectors`] | the conformance runner | — |
 //!
 //! This crate is the library alone: its dependencies are the hash functions
-//! (`sha2`), constant-time helpers (`subtle`) and JSON (`serde`,
-//! `serde_json`). Two more crates of the same workspace build on it:
+//! (`sha2`, used at the compression function), constant-time helpers
+//! (`subtle`), JSON (`serde`, `serde_json`, with `memchr` and `smallvec`)
+//! and, on Linux, `rustix` for the coarse clock. Two more crates of the same workspace build on it:
 //! `barejwt-server` (in `server/`), the login and todo service (hyper,
 //! SQLite, bcrypt), and `barejwt-cli` (in `cli/`), the `barejwt` binary.
 //! Read them last.
