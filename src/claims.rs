@@ -161,9 +161,9 @@ impl<'de> Scan<'de> {
         // an ASCII payload this is a quick scan.
         if let Err(utf8) = std::str::from_utf8(payload) {
             return Err(Error::malformed(
-                Part::Payload,
+                Part::Claims,
                 format!(
-                    "claims set is not UTF-8 (RFC 7519 §7.2 step 10): invalid byte at {}",
+                    "not UTF-8 (RFC 7519 §7.2 step 10): invalid byte at {}",
                     utf8.valid_up_to()
                 ),
             ));
@@ -174,8 +174,8 @@ impl<'de> Scan<'de> {
             .and_then(|scan| d.end().map(|()| scan))
             .map_err(|e| {
                 Error::malformed(
-                    Part::Payload,
-                    format!("claims set is not a JSON object with unique names: {e}"),
+                    Part::Claims,
+                    format!("not a JSON object with unique names: {e}"),
                 )
             })
     }

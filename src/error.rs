@@ -5,14 +5,18 @@
 //! and a token that breaks several rules fails with the code of the first
 //! stage it breaks:
 //!
-//! | stage | codes |
+//! | stage ([`Stage`]) | codes |
 //! | --- | --- |
 //! | 1. size | `too_large` |
 //! | 2. structure | `malformed` |
-//! | 3. header | `algorithm`, `unsupported_critical`, `invalid_type` |
-//! | 4. key | `unknown_key`, `weak_key` |
+//! | 3. header | `algorithm` (the header's `alg` refused), `unsupported_critical`, `invalid_type` |
+//! | 4. key | `unknown_key`, `weak_key`, `algorithm` (the key is bound to another algorithm) |
 //! | 5. signature | `bad_signature` |
 //! | 6. claims | `malformed`, `missing_claim`, `invalid_claim`, `expired`, `not_yet_valid`, `invalid_issuer`, `invalid_audience`, `invalid_subject` |
+//!
+//! [`Error::stage`] says which stage an error belongs to, so that a tool
+//! showing the verifier's working (`barejwt explain`) stops where the
+//! verifier stopped without guessing.
 //!
 //! # Security
 //!
@@ -24,19 +28,22 @@
 
 use std::fmt;
 
-/// Where in the compact serialization something went wrong.
+use crate::hmac::Algorithm;
+
+/// Which part of a token is malformed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
-    /// The token as a whole (its length, its dots).
+    /// The token as a whole (its dots).
     Token,
-    /// The first segment, the JOSE header.
+    /// The first segment, the JOSE header: its base64url or its JSON.
     Header,
-    /// The second segment, the payload (the claims set of a JWT).
+    /// The second segment's base64url (a JWS payload may be any bytes).
     Payload,
     /// The third segment, the signature.
     Signature,
-    /// A key given by the caller (a JWK, a JWK Set).
-    Key,
+    /// The payload read as a JWT claims set (stage 6, once the MAC has
+    /// matched): not UTF-8, not a JSON object, duplicate names.
+    Claims,
 }
 
 impl fmt::Display for Part {
@@ -46,8 +53,89 @@ impl fmt::Display for Part {
             Part::Header => "header",
             Part::Payload => "payload",
             Part::Signature => "signature",
-            Part::Key => "key",
+            Part::Claims => "claims set",
         })
+    }
+}
+
+/// The stages of verification, in the order they run (the table above).
+/// A token that breaks several rules fails at the first stage it breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// 1. The token's length, before any parsing.
+    Size = 1,
+    /// 2. Three segments of strict base64url, a well-formed header.
+    Structure = 2,
+    /// 3. The header against the verifier's rules: `alg`, `crit`, `typ`.
+    Header = 3,
+    /// 4. The key for this `alg` and `kid`, strong enough.
+    Key = 4,
+    /// 5. The MAC.
+    Signature = 5,
+    /// 6. The claims set, read only once the MAC has matched.
+    Claims = 6,
+}
+
+impl Stage {
+    /// The stage's number, 1 to 6.
+    pub fn number(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Why an algorithm was refused: the detail of [`Error::Algorithm`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refused {
+    /// Stage 3: `"none"`, an unsecured JWS, is never accepted
+    /// (RFC 8725 §3.2).
+    None,
+    /// Stage 3: a name barejwt does not implement.
+    Unknown {
+        /// The header's `alg`, quoted and shortened: it comes from the token.
+        name: String,
+    },
+    /// Stage 3: an algorithm barejwt implements, but the verifier does not
+    /// accept (RFC 8725 §3.1: the verifier's list decides).
+    NotAccepted {
+        /// The header's `alg`.
+        alg: Algorithm,
+    },
+    /// Stage 4: the token names one algorithm, the key is bound to another
+    /// (RFC 8725 §3.1).
+    KeyBound {
+        /// The header's `alg`.
+        token: Algorithm,
+        /// The algorithm the key is bound to.
+        key: Algorithm,
+    },
+    /// Signing: the header to sign names another algorithm than the key's.
+    NotTheKeys {
+        /// The header's `alg` (quoted and shortened when it came as bytes).
+        header: String,
+        /// The key's algorithm.
+        key: Algorithm,
+    },
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::None => {
+                f.write_str("\"none\" (an unsecured JWS is never accepted, RFC 8725 §3.2)")
+            }
+            Refused::Unknown { name } => {
+                write!(f, "{name} is not an algorithm barejwt implements")
+            }
+            Refused::NotAccepted { alg } => write!(f, "{alg} is not among the accepted algorithms"),
+            Refused::KeyBound { token, key } => write!(
+                f,
+                "the token says {token}, but the key is bound to {key} (RFC 8725 §3.1)"
+            ),
+            Refused::NotTheKeys { header, key } => {
+                write!(f, "the header says {header}, but the key is for {key}")
+            }
+        }
     }
 }
 
@@ -62,8 +150,8 @@ pub enum Error {
         /// The largest length accepted.
         max: usize,
     },
-    /// Stage 2 (structure) or 6 (claims set): the bytes are not a
-    /// well-formed JWS, header, JWK or claims set.
+    /// Stage 2 (structure) or, for [`Part::Claims`], 6: the bytes are
+    /// not a well-formed JWS, header or claims set.
     Malformed {
         /// Which part is malformed.
         part: Part,
@@ -71,10 +159,11 @@ pub enum Error {
         reason: String,
     },
     /// Stage 3: the header's `alg` is not one the verifier accepts
-    /// (`none` never is), or the key is bound to another algorithm.
+    /// (`none` never is); or stage 4: the key is bound to another
+    /// algorithm. [`Refused`] says which.
     Algorithm {
-        /// What was found (shortened), or why it is refused.
-        found: String,
+        /// Why the algorithm is refused.
+        refused: Refused,
     },
     /// Stage 3: `crit` names an extension this implementation does not
     /// understand (RFC 7515 §4.1.11).
@@ -88,6 +177,12 @@ pub enum Error {
         expected: String,
         /// What the header carries (shortened), if anything.
         found: Option<String>,
+    },
+    /// Stage 4: a key given by the caller (a JWK, a JWK Set) is not
+    /// well-formed (its code is `malformed`).
+    MalformedKey {
+        /// What is wrong with it; never its bytes.
+        reason: String,
     },
     /// Stage 4: no key for this token's `kid`.
     UnknownKey {
@@ -158,7 +253,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::TooLarge { .. } => "too_large",
-            Error::Malformed { .. } => "malformed",
+            Error::Malformed { .. } | Error::MalformedKey { .. } => "malformed",
             Error::Algorithm { .. } => "algorithm",
             Error::UnsupportedCritical { .. } => "unsupported_critical",
             Error::InvalidType { .. } => "invalid_type",
@@ -172,6 +267,70 @@ impl Error {
             Error::InvalidIssuer { .. } => "invalid_issuer",
             Error::InvalidAudience { .. } => "invalid_audience",
             Error::InvalidSubject { .. } => "invalid_subject",
+        }
+    }
+
+    /// The stage this error belongs to: where the verifier raises it, or,
+    /// for an error of signing or of loading a key, the stage whose rule
+    /// it breaks.
+    pub fn stage(&self) -> Stage {
+        match self {
+            Error::TooLarge { .. } => Stage::Size,
+            Error::Malformed {
+                part: Part::Claims, ..
+            } => Stage::Claims,
+            Error::Malformed { .. } => Stage::Structure,
+            Error::Algorithm {
+                refused: Refused::KeyBound { .. } | Refused::NotTheKeys { .. },
+            } => Stage::Key,
+            Error::Algorithm { .. }
+            | Error::UnsupportedCritical { .. }
+            | Error::InvalidType { .. } => Stage::Header,
+            Error::MalformedKey { .. } | Error::UnknownKey { .. } | Error::WeakKey { .. } => {
+                Stage::Key
+            }
+            Error::BadSignature => Stage::Signature,
+            Error::MissingClaim { .. }
+            | Error::InvalidClaim { .. }
+            | Error::Expired { .. }
+            | Error::NotYetValid { .. }
+            | Error::InvalidIssuer { .. }
+            | Error::InvalidAudience { .. }
+            | Error::InvalidSubject { .. } => Stage::Claims,
+        }
+    }
+
+    /// The RFC clause (or barejwt rule) the error enforces, for a reader
+    /// who wants to know why.
+    pub fn rfc(&self) -> &'static str {
+        match self {
+            Error::TooLarge { .. } => {
+                "a limit of barejwt's, checked before any parsing (no RFC sets one)"
+            }
+            Error::Malformed { part, .. } => match part {
+                Part::Token => "RFC 7515 §7.1: three dot-separated segments",
+                Part::Header => "RFC 7515 §4: a JSON object with unique names, §4.1.1 alg",
+                Part::Payload | Part::Signature => "RFC 7515 §2, RFC 4648 §5: strict base64url",
+                Part::Claims => "RFC 7519 §7.2 step 10: a JSON object with unique names",
+            },
+            Error::Algorithm { refused } => match refused {
+                Refused::None => "RFC 8725 §3.2: never accept an unsecured JWS",
+                Refused::NotTheKeys { .. } => "RFC 7515 §5.1: the key's algorithm",
+                _ => "RFC 8725 §3.1: the verifier, not the token, picks the algorithm",
+            },
+            Error::UnsupportedCritical { .. } => "RFC 7515 §4.1.11: crit",
+            Error::InvalidType { .. } => "RFC 7515 §4.1.9, RFC 8725 §3.11: typ",
+            Error::MalformedKey { .. } => "RFC 7517 §4, RFC 7518 §6.4: a JWK oct",
+            Error::UnknownKey { .. } => "RFC 7515 §4.1.4: kid",
+            Error::WeakKey { .. } => "RFC 7518 §3.2: a key at least as long as the hash output",
+            Error::BadSignature => "RFC 7515 §5.2 step 8: the MAC must match",
+            Error::MissingClaim { .. } => "RFC 7519 §4.1: claims this verifier requires",
+            Error::InvalidClaim { .. } => "RFC 7519 §2: a NumericDate is a JSON number",
+            Error::Expired { .. } => "RFC 7519 §4.1.4: exp",
+            Error::NotYetValid { .. } => "RFC 7519 §4.1.5: nbf",
+            Error::InvalidIssuer { .. } => "RFC 7519 §4.1.1: iss",
+            Error::InvalidAudience { .. } => "RFC 7519 §4.1.3: aud",
+            Error::InvalidSubject { .. } => "RFC 7519 §4.1.2: sub",
         }
     }
 
@@ -200,6 +359,12 @@ impl Error {
             reason: reason.into(),
         }
     }
+
+    pub(crate) fn malformed_key(reason: impl Into<String>) -> Error {
+        Error::MalformedKey {
+            reason: reason.into(),
+        }
+    }
 }
 
 /// Shortens attacker-controlled text before it goes into a message, and
@@ -219,7 +384,8 @@ impl fmt::Display for Error {
                 write!(f, "token is {len} bytes, larger than the limit of {max}")
             }
             Error::Malformed { part, reason } => write!(f, "malformed {part}: {reason}"),
-            Error::Algorithm { found } => write!(f, "algorithm not accepted: {found}"),
+            Error::Algorithm { refused } => write!(f, "algorithm not accepted: {refused}"),
+            Error::MalformedKey { reason } => write!(f, "malformed key: {reason}"),
             Error::UnsupportedCritical { name } => {
                 write!(f, "critical header parameter {name} is not supported")
             }
@@ -261,12 +427,15 @@ mod tests {
         let samples = [
             Error::TooLarge { len: 2, max: 1 },
             Error::malformed(Part::Token, "x"),
-            Error::Algorithm { found: "x".into() },
+            Error::Algorithm {
+                refused: Refused::None,
+            },
             Error::UnsupportedCritical { name: "x".into() },
             Error::InvalidType {
                 expected: "JWT".into(),
                 found: None,
             },
+            Error::MalformedKey { reason: "x".into() },
             Error::UnknownKey { reason: "x".into() },
             Error::WeakKey {
                 alg: "HS256",
@@ -293,8 +462,42 @@ mod tests {
             Error::InvalidAudience { reason: "x".into() },
             Error::InvalidSubject { reason: "x".into() },
         ];
-        let codes: Vec<_> = samples.iter().map(Error::code).collect();
+        // `malformed` is the code of stage 2 and of a malformed key: each
+        // code is listed once, where it first appears.
+        let mut codes: Vec<&str> = Vec::new();
+        for code in samples.iter().map(Error::code) {
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
         assert_eq!(codes, Error::CODES);
+        assert!(samples.iter().all(|e| e.rfc().contains("RFC")));
+        let stages: Vec<u8> = samples.iter().map(|e| e.stage().number()).collect();
+        assert!(stages.is_sorted(), "{stages:?}");
+    }
+
+    #[test]
+    fn each_error_knows_its_stage() {
+        let at = |e: Error| e.stage().number();
+        assert_eq!(at(Error::malformed(Part::Header, "x")), 2);
+        assert_eq!(at(Error::malformed(Part::Payload, "x")), 2);
+        assert_eq!(at(Error::malformed(Part::Claims, "x")), 6);
+        let alg = |refused| Error::Algorithm { refused };
+        assert_eq!(at(alg(Refused::None)), 3);
+        assert_eq!(
+            at(alg(Refused::NotAccepted {
+                alg: Algorithm::HS384
+            })),
+            3
+        );
+        assert_eq!(
+            at(alg(Refused::KeyBound {
+                token: Algorithm::HS256,
+                key: Algorithm::HS512
+            })),
+            4
+        );
+        assert_eq!(at(Error::malformed_key("x")), 4);
     }
 
     #[test]

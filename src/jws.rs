@@ -46,7 +46,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::{Serialize, Serializer};
 
 use crate::base64url::{self, DecodeError};
-use crate::error::{Error, Part, shown};
+use crate::error::{Error, Part, Refused, shown};
 use crate::hmac::{Algorithm, MAX_OUTPUT};
 use crate::json::{MaybeText, NameSet, Skip, Text, TextOrList, duplicate};
 use crate::key::{HmacKey, KeySource, Kid};
@@ -277,19 +277,19 @@ impl RawHeader<'_> {
         // `none` is not an `Algorithm`, so no list can contain it.
         let alg = match Algorithm::from_name(alg) {
             Some(a) if v.algorithms.contains(&a) => a,
-            Some(a) => {
+            Some(alg) => {
                 return Err(Error::Algorithm {
-                    found: format!("{a} is not among the accepted algorithms"),
+                    refused: Refused::NotAccepted { alg },
                 });
             }
             None if alg == "none" => {
                 return Err(Error::Algorithm {
-                    found: "\"none\" (an unsecured JWS is never accepted, RFC 8725 §3.2)".into(),
+                    refused: Refused::None,
                 });
             }
             None => {
                 return Err(Error::Algorithm {
-                    found: format!("{} is not an algorithm barejwt implements", shown(alg)),
+                    refused: Refused::Unknown { name: shown(alg) },
                 });
             }
         };
@@ -564,11 +564,10 @@ fn check_header_for_signing(header_json: &[u8], key: &HmacKey) -> Result<(), Err
     let alg = raw.check_structure()?;
     if alg != key.algorithm().name() {
         return Err(Error::Algorithm {
-            found: format!(
-                "the header says {}, but the key is for {}",
-                shown(alg),
-                key.algorithm()
-            ),
+            refused: Refused::NotTheKeys {
+                header: shown(alg),
+                key: key.algorithm(),
+            },
         });
     }
     Ok(())

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::base64url;
-use crate::error::{Error, Part};
+use crate::error::{Error, Part, Refused};
 use crate::jws::{self, Header};
 use crate::key::{HmacKey, KeySource};
 use crate::validation::Validation;
@@ -94,11 +94,10 @@ pub fn encode_with_header<T: Serialize + ?Sized>(
 ) -> Result<String, Error> {
     if header.alg != key.algorithm() {
         return Err(Error::Algorithm {
-            found: format!(
-                "the header says {}, but the key is for {}",
-                header.alg,
-                key.algorithm()
-            ),
+            refused: Refused::NotTheKeys {
+                header: header.alg.to_string(),
+                key: key.algorithm(),
+            },
         });
     }
     // RFC 7519 §7.1 steps 1-6 make the JSON; RFC 7515 §5.1 encodes and MACs.
@@ -120,7 +119,7 @@ fn encode_under<T: Serialize + ?Sized>(
     key: &HmacKey,
 ) -> Result<String, Error> {
     let payload =
-        serde_json::to_vec(claims).map_err(|e| Error::malformed(Part::Payload, e.to_string()))?;
+        serde_json::to_vec(claims).map_err(|e| Error::malformed(Part::Claims, e.to_string()))?;
     let mut out =
         String::with_capacity(header_b64.len() + base64url::encoded_len(payload.len()) + 90);
     out.push_str(header_b64);
@@ -173,14 +172,14 @@ mod tests {
     }
 
     #[test]
-    fn a_claims_type_mismatch_is_malformed_payload() {
+    fn a_claims_type_mismatch_is_a_malformed_claims_set() {
         let t = encode(&serde_json::json!({"sub": 1}), &key()).unwrap();
         let e = decode::<Claims, _>(&t, &key(), &Validation::default()).unwrap_err();
         assert!(
             matches!(
                 e,
                 Error::Malformed {
-                    part: Part::Payload,
+                    part: Part::Claims,
                     ..
                 }
             ),

@@ -33,7 +33,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::error::{Error, Part, shown};
+use crate::error::{Error, Refused, shown};
 use crate::hmac::{Algorithm, Mac, Tag};
 use crate::{base64url, ct};
 
@@ -153,6 +153,18 @@ pub enum Kid<'a> {
     NotText,
 }
 
+impl<'a> Kid<'a> {
+    /// The `kid` of a header read as JSON (`None`: the header has none),
+    /// classified as the verifier classifies it.
+    pub fn of(kid: Option<&'a Value>) -> Kid<'a> {
+        match kid {
+            None => Kid::Absent,
+            Some(Value::String(k)) => Kid::Text(k),
+            Some(_) => Kid::NotText,
+        }
+    }
+}
+
 /// Anything that can choose the key for a token: one key, a JWK, a set.
 ///
 /// The verifier calls it with the header's `alg` (already checked against
@@ -165,7 +177,7 @@ pub trait KeySource {
 
 fn wrong_alg(token: Algorithm, key: Algorithm) -> Error {
     Error::Algorithm {
-        found: format!("the token says {token}, but the key is bound to {key} (RFC 8725 §3.1)"),
+        refused: Refused::KeyBound { token, key },
     }
 }
 
@@ -215,7 +227,7 @@ impl Jwk {
     /// Parses a JWK from JSON text.
     pub fn from_json(json: &str) -> Result<Jwk, Error> {
         let value: Value = serde_json::from_str(json)
-            .map_err(|e| Error::malformed(Part::Key, format!("JWK is not JSON: {e}")))?;
+            .map_err(|e| Error::malformed_key(format!("JWK is not JSON: {e}")))?;
         Jwk::from_value(&value)
     }
 
@@ -226,7 +238,7 @@ impl Jwk {
     /// [RFC 7518 §6.4.1]: https://www.rfc-editor.org/rfc/rfc7518#section-6.4.1
     /// [RFC 7517 §4]: https://www.rfc-editor.org/rfc/rfc7517#section-4
     pub fn from_value(value: &Value) -> Result<Jwk, Error> {
-        let bad = |why: String| Error::malformed(Part::Key, why);
+        let bad = |why: String| Error::malformed_key(why);
         let obj = value
             .as_object()
             .ok_or_else(|| bad("a JWK must be a JSON object".into()))?;
@@ -353,7 +365,7 @@ impl KeySet {
     /// Parses a JWK Set from JSON text.
     pub fn from_json(json: &str) -> Result<KeySet, Error> {
         let value: Value = serde_json::from_str(json)
-            .map_err(|e| Error::malformed(Part::Key, format!("JWK Set is not JSON: {e}")))?;
+            .map_err(|e| Error::malformed_key(format!("JWK Set is not JSON: {e}")))?;
         KeySet::from_value(&value)
     }
 
@@ -372,10 +384,7 @@ impl KeySet {
     /// [RFC 7517 §5]: https://www.rfc-editor.org/rfc/rfc7517#section-5
     pub fn from_value(value: &Value) -> Result<KeySet, Error> {
         let keys = value.get("keys").and_then(Value::as_array).ok_or_else(|| {
-            Error::malformed(
-                Part::Key,
-                "a JWK Set must be an object with a \"keys\" array",
-            )
+            Error::malformed_key("a JWK Set must be an object with a \"keys\" array")
         })?;
         let parsed: Vec<Jwk> = keys
             .iter()
@@ -496,16 +505,7 @@ mod tests {
             json!({"kty":"oct","k":"AAAA","use":"enc"}),
         ] {
             let e = Jwk::from_value(&bad).unwrap_err();
-            assert!(
-                matches!(
-                    e,
-                    Error::Malformed {
-                        part: Part::Key,
-                        ..
-                    }
-                ),
-                "{bad}: {e}"
-            );
+            assert!(matches!(e, Error::MalformedKey { .. }), "{bad}: {e}");
         }
     }
 

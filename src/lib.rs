@@ -19,7 +19,8 @@
 //! | [`validation`] | the verifier's options and claim checks | RFC 7519 §7.2, RFC 8725 §3 |
 //! | [`jwt`] | `encode` and `decode` of a JWT | RFC 7519 §7 |
 //! | `onepass` (private) | the claims read in one parse, same answers as two | RFC 7519 §7.2 |
-//! | [`error`] | one error type with stable codes | — |
+//! | [`error`] | one error type with stable codes, and its stages | — |
+//! | [`explain`] | a walk through one token, every value shown | all of the above |
 //! | [`hex`] | hex text for vector files and tools | — |
 //! | [`vectors`] | the conformance runner | — |
 //!
@@ -61,6 +62,7 @@ pub mod base64url;
 pub mod claims;
 pub mod ct;
 pub mod error;
+pub mod explain;
 pub mod hex;
 pub mod hmac;
 mod json;
@@ -72,7 +74,7 @@ pub mod validation;
 pub mod vectors;
 
 pub use claims::{Audience, NumericDate, RegisteredClaims};
-pub use error::{Error, Part};
+pub use error::{Error, Part, Refused, Stage};
 pub use hmac::Algorithm;
 pub use jws::Header;
 pub use jwt::{Verified, decode, encode, encode_with_header};

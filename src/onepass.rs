@@ -84,8 +84,8 @@ pub(crate) fn two_pass<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> R
     drop(scan);
     serde_json::from_slice::<T>(payload).map_err(|e| {
         Error::malformed(
-            Part::Payload,
-            format!("claims set does not fit the expected claims type: {e}"),
+            Part::Claims,
+            format!("does not fit the expected claims type: {e}"),
         )
     })
 }

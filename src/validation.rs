@@ -240,9 +240,8 @@ impl Validation {
 
         if exp.is_some() || nbf.is_some() {
             let now = self.clock.now();
-            let (t, leeway) = (now as f64, self.leeway as f64);
             if let Some(exp) = exp
-                && t >= exp + leeway
+                && expired(exp, now, self.leeway)
             {
                 return Err(Error::Expired {
                     exp,
@@ -251,7 +250,7 @@ impl Validation {
                 });
             }
             if let Some(nbf) = nbf
-                && t < nbf - leeway
+                && not_yet_valid(nbf, now, self.leeway)
             {
                 return Err(Error::NotYetValid {
                     nbf,
@@ -270,6 +269,23 @@ impl Validation {
         }
         Ok(())
     }
+}
+
+/// [RFC 7519 §4.1.4]: a token is expired "on or after" `exp`, so when
+/// `now >= exp + leeway`. The comparison is in f64, as `exp` may have a
+/// fraction (a NumericDate "can represent any JSON number").
+///
+/// [RFC 7519 §4.1.4]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
+pub fn expired(exp: f64, now: i64, leeway: u64) -> bool {
+    now as f64 >= exp + leeway as f64
+}
+
+/// [RFC 7519 §4.1.5]: a token "MUST NOT be accepted for processing"
+/// before `nbf`, so it is not yet valid when `now < nbf - leeway`.
+///
+/// [RFC 7519 §4.1.5]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5
+pub fn not_yet_valid(nbf: f64, now: i64, leeway: u64) -> bool {
+    (now as f64) < nbf - leeway as f64
 }
 
 fn number(claim: &'static str, t: Option<Time>) -> Result<Option<f64>, Error> {

@@ -65,8 +65,8 @@ fn decode(args: Args) -> Result<(), Failure> {
             out.set("payload", Value::from(short(&text, 4096)));
             println!("{}", out.to_pretty());
             Err(Failure::Invalid(barejwt::Error::Malformed {
-                part: barejwt::Part::Payload,
-                reason: format!("the payload is not a JSON claims set: {e}"),
+                part: barejwt::Part::Claims,
+                reason: format!("not a JSON object with unique names: {e}"),
             }))
         }
     }

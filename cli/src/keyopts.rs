@@ -185,17 +185,6 @@ impl Loaded {
             bound
         }
     }
-
-    /// The raw bytes of the key a token with this `kid` would be checked
-    /// with, for `explain`; `None` where the library would find no key
-    /// (it then reports `unknown_key` itself).
-    pub fn secret_for(&self, kid: Kid<'_>) -> Option<&[u8]> {
-        match self {
-            Loaded::Secret(s) => Some(s),
-            Loaded::Jwk(jwk) => Some(jwk.secret()),
-            Loaded::Set(set) => set.select(kid).ok().map(Jwk::secret),
-        }
-    }
 }
 
 /// Accepts `--alg HS256,HS384` as well as repeated `--alg`.

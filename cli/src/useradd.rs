@@ -13,7 +13,8 @@ use std::io::{BufRead, IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use barejwt_server::auth::{hash_password, now_secs};
+use barejwt::Clock;
+use barejwt_server::auth::hash_password;
 use barejwt_server::db::{self, Db, NewUser};
 use barejwt_server::users::{password_error, username_error};
 
@@ -104,8 +105,8 @@ fn add(args: Args) -> Result<ExitCode, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| format!("starting a runtime: {e}"))?;
-    let inserted =
-        runtime.block_on(db.write(move |conn| db::insert_user(conn, &user, &hash, now_secs())));
+    let inserted = runtime
+        .block_on(db.write(move |conn| db::insert_user(conn, &user, &hash, Clock::System.now())));
     db.shutdown();
     match inserted {
         Ok(Some(user)) => {

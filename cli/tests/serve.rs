@@ -67,7 +67,7 @@ async fn send(
 }
 
 fn now() -> i64 {
-    barejwt_server::auth::now_secs()
+    barejwt::Clock::System.now()
 }
 
 /// A token signed with `key` over the given header and claims, for forging.

@@ -7,12 +7,14 @@
 //! | file | what |
 //! | --- | --- |
 //! | `lib.rs` | configuration, the accept loop, limits, graceful shutdown, request logs |
-//! | [`routes`] | routing, bodies, JSON and form input, the error type |
+//! | [`routes`] | the router; `routes/`: the error type, bodies, forms, fields |
 //! | [`users`] | register, log in (OAuth 2.0 password grant), `me` |
 //! | [`todos`] | the todo endpoints |
-//! | [`auth`] | the secret, tokens, bearer headers, the bcrypt threads |
-//! | [`db`] | SQLite: schema, migrations, the connection threads, queries |
+//! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
+//! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
+//! | [`pages`] | `/docs`: Swagger UI, every asset served from here |
+//! | [`debugger`] | the token debugger page and its JSON endpoints |
 //! | [`logging`] | a log writer that never blocks a request |
 //!
 //! # Threads
@@ -46,8 +48,10 @@
 
 pub mod auth;
 pub mod db;
+pub mod debugger;
 pub mod logging;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod todos;
 pub mod users;
@@ -59,6 +63,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use barejwt::Clock;
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -86,8 +91,13 @@ pub struct Config {
     pub bcrypt_cost: u32,
     /// How many passwords are hashed at once.
     pub hash_threads: usize,
-    /// How many more may wait before logins get 503.
+    /// The most password jobs that may wait, whatever their expected wait
+    /// (a bound on memory; each connection has at most one in flight).
     pub hash_queue: usize,
+    /// A login or registration is refused with 503 when it would wait
+    /// longer than this for a hashing thread (expected wait: jobs ahead ×
+    /// measured time per hash ÷ `hash_threads`).
+    pub login_max_wait: Duration,
     /// SQLite reader threads.
     pub db_readers: usize,
     /// Connections served at once.
@@ -100,6 +110,12 @@ pub struct Config {
     pub body_read_timeout: Duration,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// The one clock the server reads: what tokens are issued at and
+    /// verified against, and when accounts are created. The system clock
+    /// by default; a fixed time lets a test move time without waiting.
+    pub clock: Clock,
+    /// Who may use the token debugger (`/debugger`).
+    pub debugger: debugger::Access,
 }
 
 /// The number of cores, at least 1.
@@ -118,20 +134,23 @@ impl Config {
             token_ttl: 20 * 60,
             bcrypt_cost: 12,
             hash_threads: cores(),
-            hash_queue: 16 * cores(),
+            hash_queue: 1024,
+            login_max_wait: Duration::from_secs(3),
             db_readers: cores(),
             max_connections: 1024,
             max_body_bytes: 64 * 1024,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: routes::DEFAULT_BODY_READ_TIMEOUT,
             shutdown_grace: Duration::from_secs(10),
+            clock: Clock::System,
+            debugger: debugger::Access::default(),
         }
     }
 }
 
 /// What every request handler shares. Nothing in it is behind a lock.
 #[derive(Debug)]
-pub struct State {
+pub(crate) struct State {
     /// The configuration.
     pub config: Config,
     /// The database threads.
@@ -166,11 +185,17 @@ impl Server {
             return Err("token lifetime must be 1 second to 1 year".into());
         }
         let secret = auth::load_secret(&config.secret)?;
-        let tokens = Tokens::new(&secret, config.token_ttl).map_err(|e| e.to_string())?;
+        let tokens = Tokens::new(&secret, config.token_ttl, config.clock.clone())
+            .map_err(|e| e.to_string())?;
         drop(secret);
         let db = Db::open(&config.db_path, config.db_readers)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
-        let hasher = Hasher::start(config.hash_threads, config.hash_queue, config.bcrypt_cost)?;
+        let hasher = Hasher::start(
+            config.hash_threads,
+            config.hash_queue,
+            config.bcrypt_cost,
+            config.login_max_wait,
+        )?;
         Ok(Server {
             state: Arc::new(State {
                 config,
@@ -180,11 +205,6 @@ impl Server {
                 openapi: openapi::document(),
             }),
         })
-    }
-
-    /// The shared state (for tests and tools).
-    pub fn state(&self) -> &Arc<State> {
-        &self.state
     }
 
     /// Serves `listener` until `shutdown` completes, then shuts down
@@ -200,6 +220,11 @@ impl Server {
             .max_buf_size(16 * 1024)
             .keep_alive(true);
         tokio::pin!(shutdown);
+        // Where we listen, for the debugger's loopback rule; unknown counts
+        // as not loopback.
+        let local = listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         loop {
             let accepted = tokio::select! {
                 biased;
@@ -223,7 +248,8 @@ impl Server {
             };
             let _ = stream.set_nodelay(true);
             let st = Arc::clone(&state);
-            let service = service_fn(move |req| {
+            let service = service_fn(move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(debugger::Conn { peer, local });
                 let st = Arc::clone(&st);
                 async move { Ok::<_, Infallible>(serve_one(&st, req).await) }
             });

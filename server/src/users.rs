@@ -17,7 +17,9 @@
 //! One deliberate departure: for a wrong password [RFC 6749 §5.2] says
 //! 400 `{"error": "invalid_grant"}`; the tutorial answers 401
 //! `{"detail": "Could not validate user."}` with `WWW-Authenticate:
-//! Bearer`, and its clients expect that, so that is what this server does.
+//! Bearer`, and its clients expect that. So the status is the tutorial's,
+//! and the body carries both: `detail`, and `error: "invalid_grant"` with
+//! an `error_description` for OAuth clients (see `routes/error.rs`).
 //!
 //! Left out: refresh tokens, scopes, client authentication, changing or
 //! resetting passwords, deleting accounts.
@@ -33,10 +35,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::State;
-use super::auth::{HashError, MAX_PASSWORD_BYTES, now_secs};
+use super::auth::{HashError, MAX_PASSWORD_BYTES, authenticate};
 use super::db::{self, NewUser};
 use super::routes::{
-    ApiError, FieldError, Resp, authenticate, json, parse_json, read_form, read_json, string_field,
+    ApiError, FieldError, Resp, json, parse_json, read_form, read_json, string_field,
 };
 
 /// The shortest password accepted, in bytes.
@@ -157,14 +159,14 @@ fn registration(input: RegisterIn) -> Result<(NewUser, String), ApiError> {
     Ok((user, password))
 }
 
-/// Parses and validates a `POST /users` body: what [`register`] runs on
+/// Parses and validates a `POST /users` body: what `register` runs on
 /// the bytes it reads.
 pub fn parse_registration(body: &[u8]) -> Result<(NewUser, String), ApiError> {
     registration(parse_json(body)?)
 }
 
 /// `POST /users`: 201 with the new user, 409 if the name is taken.
-pub async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+pub(crate) async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let (new, password) = registration(read_json(state, req).await?)?;
     let username = new.username.clone();
 
@@ -179,9 +181,10 @@ pub async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, Api
         .hash(password.into_bytes())
         .await
         .map_err(hash_error)?;
+    let now = state.tokens.now();
     let user = state
         .db
-        .write(move |c| db::insert_user(c, &new, &hash, now_secs()))
+        .write(move |c| db::insert_user(c, &new, &hash, now))
         .await?
         .ok_or(ApiError::Conflict("Username already registered"))?;
     json(StatusCode::CREATED, &user)
@@ -228,7 +231,7 @@ pub fn login_fields(form: &[(String, String)]) -> Result<(String, Vec<u8>), ApiE
 }
 
 /// `POST /token`: the password grant.
-pub async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+pub(crate) async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let (username, password) = login_fields(&read_form(state, req).await?)?;
 
     let name = username.clone();
@@ -248,7 +251,7 @@ pub async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiErr
     };
     let token = state
         .tokens
-        .issue(&username, id, now_secs())
+        .issue(&username, id)
         .map_err(|_| ApiError::Internal("sign"))?;
     let mut resp = json(
         StatusCode::OK,
@@ -266,7 +269,7 @@ pub async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiErr
 }
 
 /// `GET /users/me`: the caller.
-pub async fn me(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+pub(crate) async fn me(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let caller = authenticate(state, &req)?;
     let id = caller.id;
     match state.db.read(move |c| db::user_by_id(c, id)).await? {
@@ -279,6 +282,51 @@ pub async fn me(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::SecretSource;
+    use crate::{Config, Server};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// POSTs a login form on a fresh connection; the status line's code.
+    async fn login_status(addr: std::net::SocketAddr, form: &str) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let req = format!(
+            "POST /token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n{form}",
+            form.len()
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).await.unwrap();
+        String::from_utf8_lossy(&out[..12]).into_owned()
+    }
+
+    // Here rather than in tests/: the hashing threads' counter is the
+    // crate's own, and no public item exposes it.
+    #[tokio::test]
+    async fn an_unknown_users_login_runs_bcrypt_like_a_known_users() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::new(dir.path().join("t.db"));
+        config.secret = SecretSource::Bytes(vec![7; 32]);
+        config.bcrypt_cost = 4;
+        let server = tokio::task::spawn_blocking(move || Server::open(config))
+            .await
+            .unwrap()
+            .unwrap();
+        let state = std::sync::Arc::clone(&server.state);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let done = tokio::spawn(server.run(listener, async {
+            let _ = stopped.await;
+        }));
+        let before = state.hasher.verifications();
+        let status = login_status(addr, "username=nobody&password=correct+horse").await;
+        assert_eq!(status, "HTTP/1.1 401");
+        assert_eq!(state.hasher.verifications(), before + 1);
+        let _ = stop.send(());
+        done.await.unwrap();
+    }
 
     #[test]
     fn usernames_are_short_and_plain() {
