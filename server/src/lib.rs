@@ -13,6 +13,7 @@
 //! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
 //! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
+//! | [`pages`] | `/docs`: Swagger UI, every asset served from here |
 //! | [`debugger`] | the token debugger page and its JSON endpoints |
 //! | [`logging`] | a log writer that never blocks a request |
 //!
@@ -50,6 +51,7 @@ pub mod db;
 pub mod debugger;
 pub mod logging;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod todos;
 pub mod users;
@@ -89,8 +91,13 @@ pub struct Config {
     pub bcrypt_cost: u32,
     /// How many passwords are hashed at once.
     pub hash_threads: usize,
-    /// How many more may wait before logins get 503.
+    /// The most password jobs that may wait, whatever their expected wait
+    /// (a bound on memory; each connection has at most one in flight).
     pub hash_queue: usize,
+    /// A login or registration is refused with 503 when it would wait
+    /// longer than this for a hashing thread (expected wait: jobs ahead ×
+    /// measured time per hash ÷ `hash_threads`).
+    pub login_max_wait: Duration,
     /// SQLite reader threads.
     pub db_readers: usize,
     /// Connections served at once.
@@ -127,7 +134,8 @@ impl Config {
             token_ttl: 20 * 60,
             bcrypt_cost: 12,
             hash_threads: cores(),
-            hash_queue: 16 * cores(),
+            hash_queue: 1024,
+            login_max_wait: Duration::from_secs(3),
             db_readers: cores(),
             max_connections: 1024,
             max_body_bytes: 64 * 1024,
@@ -182,7 +190,12 @@ impl Server {
         drop(secret);
         let db = Db::open(&config.db_path, config.db_readers)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
-        let hasher = Hasher::start(config.hash_threads, config.hash_queue, config.bcrypt_cost)?;
+        let hasher = Hasher::start(
+            config.hash_threads,
+            config.hash_queue,
+            config.bcrypt_cost,
+            config.login_max_wait,
+        )?;
         Ok(Server {
             state: Arc::new(State {
                 config,

@@ -8,6 +8,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod connections;
+mod docs;
+mod headers;
 mod helpers;
 mod input;
 mod lifecycle;
