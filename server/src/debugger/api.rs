@@ -205,7 +205,7 @@ pub fn explain(body: &[u8]) -> Result<Value, Refused> {
         "segments": segments,
         "claims": claims,
         "warnings": explain::warnings(token, key.as_ref(), &v),
-        "now": v.clock.now(),
+        "now": v.get_clock().now(),
     }))
 }
 
