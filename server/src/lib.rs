@@ -249,7 +249,11 @@ impl Server {
             let _ = stream.set_nodelay(true);
             let st = Arc::clone(&state);
             let service = service_fn(move |mut req: Request<Incoming>| {
-                req.extensions_mut().insert(debugger::Conn { peer, local });
+                // Only the debugger asks who is calling (and an extension
+                // costs an allocation).
+                if debugger::is_debugger_path(req.uri().path()) {
+                    req.extensions_mut().insert(debugger::Conn { peer, local });
+                }
                 let st = Arc::clone(&st);
                 async move { Ok::<_, Infallible>(serve_one(&st, req).await) }
             });
