@@ -52,6 +52,10 @@ pub struct Args {
     /// Connections served at once; more wait to be accepted.
     #[arg(long, env = "BAREJWT_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
+    /// Connections one client address may hold at once; behind a reverse
+    /// proxy (every client has its address) set it to --max-connections.
+    #[arg(long, env = "BAREJWT_MAX_CONNECTIONS_PER_PEER", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections_per_peer: u32,
 }
 
 fn parse_ttl(s: &str) -> Result<u64, String> {
@@ -89,6 +93,7 @@ impl Args {
         c.hash_queue = self.hash_queue.unwrap_or(16 * hash_threads);
         c.db_readers = self.db_readers.map_or_else(cores, usize::from);
         c.max_connections = self.max_connections as usize;
+        c.max_connections_per_peer = self.max_connections_per_peer as usize;
         Ok(c)
     }
 }

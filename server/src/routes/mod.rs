@@ -110,6 +110,17 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             )),
             _ => Err(ApiError::MethodNotAllowed("GET")),
         },
+        // Readiness: the database answers a read and the writer's turn.
+        "/readyz" => match method {
+            Method::GET => {
+                state.db.ready().await?;
+                Ok(json_response(
+                    StatusCode::OK,
+                    Bytes::from_static(b"{\"status\":\"ready\"}"),
+                ))
+            }
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
         _ => match path.strip_prefix("/todo/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 let allowed = matches!(method, Method::GET | Method::PUT | Method::DELETE);

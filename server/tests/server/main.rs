@@ -8,10 +8,13 @@
 #![allow(clippy::unwrap_used)]
 
 mod connections;
+mod faults_db;
+mod faults_startup;
 mod helpers;
 mod input;
 mod lifecycle;
 mod login;
+mod mounts;
 mod openapi;
 mod todos;
 mod tokens;
