@@ -105,6 +105,32 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+impl DecodeError {
+    /// What is wrong and where, without the offending character: for input
+    /// that is a secret (a JWK's `k`, a key given on the command line), of
+    /// which no character may reach a message. (`Display` names the
+    /// character, which is right for a token, whose bytes are public.)
+    ///
+    /// # Examples
+    /// ```
+    /// let e = barejwt::base64url::decode(b"c2Vj+A").unwrap_err();
+    /// assert_eq!(e.describe_secret(), "a character outside the alphabet, at byte 4");
+    /// ```
+    pub fn describe_secret(&self) -> String {
+        match *self {
+            DecodeError::InvalidByte { offset, .. } => {
+                format!("a character outside the alphabet, at byte {offset}")
+            }
+            DecodeError::InvalidLength { len } => {
+                format!("impossible length {len} (4n+1 characters cannot encode whole bytes)")
+            }
+            DecodeError::TrailingBits { offset } => {
+                format!("non-zero unused bits in the last character, at byte {offset}")
+            }
+        }
+    }
+}
+
 /// Length of the encoding of `n` bytes: `ceil(4n / 3)` without padding.
 pub const fn encoded_len(n: usize) -> usize {
     (n / 3) * 4

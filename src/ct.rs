@@ -1,4 +1,4 @@
-//! Constant-time comparison of MAC tags, a thin use of [`subtle`].
+//! Constant-time comparison of MAC tags.
 //!
 //! Comparing a computed tag with the one a token carries using `==` would
 //! stop at the first differing byte; the time it takes then tells an
@@ -8,11 +8,25 @@
 //!
 //! # Constant-time
 //!
-//! Best effort: [`subtle`] keeps the compiler from turning the comparison
-//! back into an early exit (it hides values behind an optimization
-//! barrier), but no Rust code can promise what the CPU does. Lengths are
-//! **not** secret: a tag's length is fixed by the algorithm, so a length
-//! mismatch returns at once (as `digest`'s `verify_slice` does).
+//! Best effort, and here is exactly what holds:
+//!
+//! - **In the source**, the loop over the bytes has no branch and no exit
+//!   that depends on their values: it ORs the XOR of each pair of 8-byte
+//!   words into one accumulator, and only the final accumulator is tested.
+//! - **Against the optimizer**, each step's accumulator passes through
+//!   [`std::hint::black_box`], so that the compiler cannot see that the
+//!   result is already decided and leave the loop early. The standard
+//!   library promises no more than an attempt: black_box "does not offer
+//!   any guarantees for cryptographic or security purposes". The final
+//!   test of the accumulator against zero is [`subtle`]'s `ct_eq`, whose
+//!   `Choice` passes through subtle's own barrier (a volatile read), also
+//!   best effort.
+//! - **Not promised**: what a given compiler version emits (no test here
+//!   reads the machine code), and what the CPU does with it.
+//!
+//! Lengths are **not** secret: a tag's length is fixed by the algorithm,
+//! so a length mismatch returns at once (as `digest`'s `verify_slice`
+//! does).
 
 use std::hint::black_box;
 
@@ -34,11 +48,13 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
     }
     // Then every byte, with no early exit: the XOR of each pair of 8-byte
     // words is OR-ed into one accumulator, which is zero only if every
-    // byte matched. `black_box` keeps the compiler from turning the loop
-    // back into a search for the first difference; `subtle` makes the
-    // final test on the accumulator. (Word by word rather than
-    // `subtle::ConstantTimeEq` on the slices, which goes byte by byte:
-    // the same guarantee, a quarter of the work for a 32-byte tag.)
+    // byte matched. `black_box` on each step is the attempt (not a
+    // guarantee, see the module docs) to keep the compiler from turning
+    // the loop back into a search for the first difference; `subtle`
+    // makes the final test on the accumulator. (Word by word rather than
+    // `subtle::ConstantTimeEq` on the slices, which goes byte by byte
+    // behind the same kind of barrier: an eighth of the steps for a
+    // 32-byte tag.)
     let (a_words, a_tail) = a.as_chunks::<8>();
     let (b_words, b_tail) = b.as_chunks::<8>();
     let mut diff = 0u64;

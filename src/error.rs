@@ -300,6 +300,40 @@ impl Error {
         }
     }
 
+    /// The RFC clause (or barejwt rule) the error enforces, for a reader
+    /// who wants to know why.
+    pub fn rfc(&self) -> &'static str {
+        match self {
+            Error::TooLarge { .. } => {
+                "a limit of barejwt's, checked before any parsing (no RFC sets one)"
+            }
+            Error::Malformed { part, .. } => match part {
+                Part::Token => "RFC 7515 §7.1: three dot-separated segments",
+                Part::Header => "RFC 7515 §4: a JSON object with unique names, §4.1.1 alg",
+                Part::Payload | Part::Signature => "RFC 7515 §2, RFC 4648 §5: strict base64url",
+                Part::Claims => "RFC 7519 §7.2 step 10: a JSON object with unique names",
+            },
+            Error::Algorithm { refused } => match refused {
+                Refused::None => "RFC 8725 §3.2: never accept an unsecured JWS",
+                Refused::NotTheKeys { .. } => "RFC 7515 §5.1: the key's algorithm",
+                _ => "RFC 8725 §3.1: the verifier, not the token, picks the algorithm",
+            },
+            Error::UnsupportedCritical { .. } => "RFC 7515 §4.1.11: crit",
+            Error::InvalidType { .. } => "RFC 7515 §4.1.9, RFC 8725 §3.11: typ",
+            Error::MalformedKey { .. } => "RFC 7517 §4, RFC 7518 §6.4: a JWK oct",
+            Error::UnknownKey { .. } => "RFC 7515 §4.1.4: kid",
+            Error::WeakKey { .. } => "RFC 7518 §3.2: a key at least as long as the hash output",
+            Error::BadSignature => "RFC 7515 §5.2 step 8: the MAC must match",
+            Error::MissingClaim { .. } => "RFC 7519 §4.1: claims this verifier requires",
+            Error::InvalidClaim { .. } => "RFC 7519 §2: a NumericDate is a JSON number",
+            Error::Expired { .. } => "RFC 7519 §4.1.4: exp",
+            Error::NotYetValid { .. } => "RFC 7519 §4.1.5: nbf",
+            Error::InvalidIssuer { .. } => "RFC 7519 §4.1.1: iss",
+            Error::InvalidAudience { .. } => "RFC 7519 §4.1.3: aud",
+            Error::InvalidSubject { .. } => "RFC 7519 §4.1.2: sub",
+        }
+    }
+
     /// Every code, in stage order: for documentation, tests and tools.
     pub const CODES: [&'static str; 15] = [
         "too_large",
@@ -437,6 +471,7 @@ mod tests {
             }
         }
         assert_eq!(codes, Error::CODES);
+        assert!(samples.iter().all(|e| e.rfc().contains("RFC")));
         let stages: Vec<u8> = samples.iter().map(|e| e.stage().number()).collect();
         assert!(stages.is_sorted(), "{stages:?}");
     }

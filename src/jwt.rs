@@ -120,8 +120,11 @@ fn encode_under<T: Serialize + ?Sized>(
 ) -> Result<String, Error> {
     let payload =
         serde_json::to_vec(claims).map_err(|e| Error::malformed(Part::Claims, e.to_string()))?;
-    let mut out =
-        String::with_capacity(header_b64.len() + base64url::encoded_len(payload.len()) + 90);
+    let mut out = jws::token_buffer(
+        header_b64.len(),
+        base64url::encoded_len(payload.len()),
+        key.algorithm(),
+    );
     out.push_str(header_b64);
     out.push('.');
     base64url::encode_into(&payload, &mut out);

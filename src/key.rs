@@ -258,7 +258,12 @@ impl Jwk {
         };
         // The message names the position only: the characters of "k" are
         // the secret, and an error message must never carry them.
-        let secret = base64url::decode(k.as_bytes()).map_err(|e| bad(secret_decode_error(e)))?;
+        let secret = base64url::decode(k.as_bytes()).map_err(|e| {
+            bad(format!(
+                "\"k\" is not strict base64url: {}",
+                e.describe_secret()
+            ))
+        })?;
         let kid = match obj.get("kid") {
             None => None,
             Some(Value::String(kid)) => Some(kid.clone()),
@@ -306,8 +311,18 @@ impl Jwk {
         }
     }
 
-    /// The raw key bytes. Secret: for tools that must show or re-derive
-    /// them (`barejwt explain`), never for logs.
+    /// The raw key bytes, as decoded from `k`.
+    ///
+    /// # Security
+    ///
+    /// Secret. Public because a JWK *is* its secret: whoever holds a `Jwk`
+    /// gave barejwt the JSON with `k` in it, so this returns nothing they
+    /// did not have. Tools that work on the bytes themselves need it:
+    /// [`crate::explain`] shows HMAC's working on them
+    /// ([`crate::hmac::steps`] takes raw key bytes), and `barejwt sign` and
+    /// the server's debugger make a key for the algorithm they were asked
+    /// for. A verifier never needs it ([`Jwk::for_algorithm`] gives the
+    /// prepared key). Never log it; `Debug` prints only the length.
     pub fn secret(&self) -> &[u8] {
         &self.secret
     }
@@ -327,22 +342,6 @@ impl fmt::Debug for Jwk {
 impl KeySource for Jwk {
     fn key_for(&self, alg: Algorithm, _kid: Kid<'_>) -> Result<&HmacKey, Error> {
         self.for_algorithm(alg)
-    }
-}
-
-/// Describes a bad `k` without quoting any of its characters.
-fn secret_decode_error(e: base64url::DecodeError) -> String {
-    use base64url::DecodeError::*;
-    match e {
-        InvalidByte { offset, .. } => {
-            format!(
-                "\"k\" is not strict base64url: a character outside the alphabet at offset {offset}"
-            )
-        }
-        InvalidLength { len } => format!("\"k\" is not strict base64url: impossible length {len}"),
-        TrailingBits { offset } => {
-            format!("\"k\" is not strict base64url: non-zero unused bits at offset {offset}")
-        }
     }
 }
 
@@ -406,7 +405,13 @@ impl KeySet {
         &self.keys
     }
 
-    /// The JWK for this `kid`, by the rules of the module docs.
+    /// The JWK for this `kid`: the key whose `kid` equals the token's
+    /// (case-sensitive); a token without `kid` uses the set's only key,
+    /// when the set as written holds exactly one; a `kid` that is not a
+    /// string matches nothing ([RFC 7515 §4.1.4], [RFC 7517 §5]).
+    ///
+    /// [RFC 7515 §4.1.4]: https://www.rfc-editor.org/rfc/rfc7515#section-4.1.4
+    /// [RFC 7517 §5]: https://www.rfc-editor.org/rfc/rfc7517#section-5
     pub fn select(&self, kid: Kid<'_>) -> Result<&Jwk, Error> {
         let unknown = |reason: String| Error::UnknownKey { reason };
         match kid {
@@ -513,7 +518,7 @@ mod tests {
     fn a_bad_k_is_reported_without_its_characters() {
         let e = Jwk::from_value(&json!({"kty":"oct","k":"c2VjcmV0+A"})).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("offset 8"), "{msg}");
+        assert!(msg.contains("at byte 8"), "{msg}");
         assert!(!msg.contains('+') && !msg.contains("c2Vj"), "{msg}");
     }
 

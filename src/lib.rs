@@ -14,7 +14,8 @@
 //! | [`hmac`] | HMAC-SHA-256/384/512 over `sha2` | RFC 2104, RFC 7518 §3.2 |
 //! | [`ct`] | constant-time tag comparison | — |
 //! | [`key`] | keys bound to an algorithm, JWK `oct`, key sets by `kid` | RFC 7517, RFC 7518 §6.4 |
-//! | [`jws`] | compact serialization, header, sign, verify | RFC 7515 §4, §5, §7.1 |
+//! | `json` (private) | refusing duplicate names, bounding depth | RFC 7515 §4, RFC 8259 §9 |
+//! | [`jws`] | compact serialization: `header` (§4, `crit`), `fast` (known headers, buffers), then verify and sign as the steps of §5.2 and §5.1 | RFC 7515 §4, §5, §7.1 |
 //! | [`claims`] | registered claims, NumericDate | RFC 7519 §2, §4.1 |
 //! | [`validation`] | the verifier's options and claim checks | RFC 7519 §7.2, RFC 8725 §3 |
 //! | [`jwt`] | `encode` and `decode` of a JWT | RFC 7519 §7 |

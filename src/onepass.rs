@@ -57,9 +57,9 @@ fn once<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Option<Result<T,
         return None;
     }
     let mut state = State {
-        scan: Scan::new(&v.required),
+        scan: Scan::new(v.get_required()),
         names: NameSet::default(),
-        required: &v.required,
+        required: v.get_required(),
         read_as_map: false,
     };
     let mut de = serde_json::Deserializer::from_slice(payload);
@@ -72,14 +72,14 @@ fn once<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Option<Result<T,
     let checked = if state.read_as_map {
         v.check_claims(&state.scan)
     } else {
-        Scan::read(payload, &v.required).and_then(|scan| v.check_claims(&scan))
+        Scan::read(payload, v.get_required()).and_then(|scan| v.check_claims(&scan))
     };
     Some(checked.map(|()| claims))
 }
 
 /// The reference reading: scan, validate, then `T`.
 pub(crate) fn two_pass<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Result<T, Error> {
-    let scan = Scan::read(payload, &v.required)?;
+    let scan = Scan::read(payload, v.get_required())?;
     v.check_claims(&scan)?;
     drop(scan);
     serde_json::from_slice::<T>(payload).map_err(|e| {

@@ -72,8 +72,13 @@ impl fmt::Debug for Clock {
     }
 }
 
-/// What a verifier accepts. Build it with the methods; every field is also
-/// public.
+/// What a verifier accepts.
+///
+/// Built in one way only: [`Validation::new`] (or `default()`, HS256), then
+/// the builder methods. The fields are private to the crate, so a new
+/// option can be added without breaking a caller, and each is read back
+/// with its `get_` method (the plain names are the builder's; Rust has no
+/// overloading).
 ///
 /// # Examples
 /// ```
@@ -83,31 +88,32 @@ impl fmt::Debug for Clock {
 ///     .audience("todo-api")
 ///     .require(["exp", "sub"])
 ///     .leeway(30);
-/// assert_eq!(v.algorithms, [Algorithm::HS256]);
+/// assert_eq!(v.get_algorithms(), [Algorithm::HS256]);
+/// assert_eq!(v.get_leeway(), 30);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Validation {
     /// The accepted algorithms. `none` is not an [`Algorithm`], so it can
     /// never be listed.
-    pub algorithms: Vec<Algorithm>,
+    pub(crate) algorithms: Vec<Algorithm>,
     /// Seconds of clock skew allowed for `exp` and `nbf`.
-    pub leeway: u64,
+    pub(crate) leeway: u64,
     /// The required `iss`, compared exactly.
-    pub iss: Option<String>,
+    pub(crate) iss: Option<String>,
     /// This verifier's own audience: the token's `aud` must contain it.
-    pub aud: Option<String>,
+    pub(crate) aud: Option<String>,
     /// The required `sub`, compared exactly.
-    pub sub: Option<String>,
+    pub(crate) sub: Option<String>,
     /// Claims that must be present.
-    pub required: Vec<String>,
+    pub(crate) required: Vec<String>,
     /// The required `typ` header (RFC 7515 §4.1.9 comparison).
-    pub typ: Option<String>,
+    pub(crate) typ: Option<String>,
     /// Accept keys shorter than the hash output (RFC 7518 §3.2 forbids them).
-    pub allow_weak_keys: bool,
+    pub(crate) allow_weak_keys: bool,
     /// Longer tokens are refused before any parsing: `too_large`.
-    pub max_token_bytes: usize,
+    pub(crate) max_token_bytes: usize,
     /// The clock.
-    pub clock: Clock,
+    pub(crate) clock: Clock,
 }
 
 impl Default for Validation {
@@ -197,6 +203,56 @@ impl Validation {
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
         self
+    }
+
+    /// The accepted algorithms ([`Validation::algorithms`]).
+    pub fn get_algorithms(&self) -> &[Algorithm] {
+        &self.algorithms
+    }
+
+    /// The allowed clock skew in seconds ([`Validation::leeway`]).
+    pub fn get_leeway(&self) -> u64 {
+        self.leeway
+    }
+
+    /// The required `iss`, if any ([`Validation::issuer`]).
+    pub fn get_issuer(&self) -> Option<&str> {
+        self.iss.as_deref()
+    }
+
+    /// This verifier's audience, if any ([`Validation::audience`]).
+    pub fn get_audience(&self) -> Option<&str> {
+        self.aud.as_deref()
+    }
+
+    /// The required `sub`, if any ([`Validation::subject`]).
+    pub fn get_subject(&self) -> Option<&str> {
+        self.sub.as_deref()
+    }
+
+    /// The claims that must be present ([`Validation::require`]).
+    pub fn get_required(&self) -> &[String] {
+        &self.required
+    }
+
+    /// The required `typ` header, if any ([`Validation::typ`]).
+    pub fn get_typ(&self) -> Option<&str> {
+        self.typ.as_deref()
+    }
+
+    /// Whether weak keys are tolerated ([`Validation::allow_weak_keys`]).
+    pub fn get_allow_weak_keys(&self) -> bool {
+        self.allow_weak_keys
+    }
+
+    /// The token size limit ([`Validation::max_token_bytes`]).
+    pub fn get_max_token_bytes(&self) -> usize {
+        self.max_token_bytes
+    }
+
+    /// The clock ([`Validation::now`], [`Validation::clock`]).
+    pub fn get_clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Stage 6 alone, on a payload whose MAC has **not** been checked: the

@@ -15,7 +15,7 @@
 
 use std::path::PathBuf;
 
-use barejwt::base64url::{self, DecodeError};
+use barejwt::base64url;
 use barejwt::{Algorithm, Jwk, KeySet, Kid, Validation};
 use serde_json::Value;
 
@@ -104,15 +104,13 @@ impl KeyArgs {
             KeyEncoding::Text => text,
             KeyEncoding::Hex => hex_decode(&text)
                 .ok_or_else(|| Failure::usage("the secret is not hexadecimal text"))?,
-            // The decoder's message would quote the offending character:
-            // a piece of the secret. Only its position is given.
+            // The decoder's `Display` would quote the offending character:
+            // a piece of the secret. `describe_secret` gives its position.
             KeyEncoding::Base64url => base64url::decode(text.trim_ascii()).map_err(|e| {
-                let at = match e {
-                    DecodeError::InvalidByte { offset, .. }
-                    | DecodeError::TrailingBits { offset } => format!(" (at byte {offset})"),
-                    DecodeError::InvalidLength { .. } => " (its length)".into(),
-                };
-                Failure::usage(format!("the secret is not strict base64url{at}"))
+                Failure::usage(format!(
+                    "the secret is not strict base64url: {}",
+                    e.describe_secret()
+                ))
             })?,
         };
         if bytes.is_empty() {
@@ -298,15 +296,15 @@ mod tests {
     fn the_default_algorithm_follows_a_bound_jwk() {
         let jwk = Jwk::from_secret(&[1; 64], Some(Algorithm::HS512), None);
         let v = ValidationArgs::default().validation(Some(&Loaded::Jwk(Box::new(jwk))));
-        assert_eq!(v.algorithms, [Algorithm::HS512]);
+        assert_eq!(v.get_algorithms(), [Algorithm::HS512]);
         let v = ValidationArgs::default().validation(None);
-        assert_eq!(v.algorithms, [Algorithm::HS256]);
+        assert_eq!(v.get_algorithms(), [Algorithm::HS256]);
         let set = KeySet::new(vec![
             Jwk::from_secret(&[1; 64], Some(Algorithm::HS512), None),
             Jwk::from_secret(&[2; 64], None, None),
             Jwk::from_secret(&[3; 48], Some(Algorithm::HS384), None),
         ]);
         let v = ValidationArgs::default().validation(Some(&Loaded::Set(set)));
-        assert_eq!(v.algorithms, [Algorithm::HS384, Algorithm::HS512]);
+        assert_eq!(v.get_algorithms(), [Algorithm::HS384, Algorithm::HS512]);
     }
 }

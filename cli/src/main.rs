@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+mod debugger;
 mod decode;
 mod explain;
 mod input;
@@ -48,6 +49,7 @@ enum Command {
     Verify(verify::Args),
     Decode(decode::Args),
     Explain(explain::Args),
+    Debugger(debugger::Args),
     Keygen(keygen::Args),
     Serve(serve::Args),
     Useradd(useradd::Args),
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Debugger(args)) => debugger::run(args),
         Some(Command::Keygen(args)) => keygen::run(args),
         Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Useradd(args)) => useradd::run(args),

@@ -42,10 +42,15 @@ pub struct Args {
     /// Passwords hashed at once [default: one per core].
     #[arg(long, env = "BAREJWT_HASH_THREADS", value_parser = clap::value_parser!(u16).range(1..))]
     hash_threads: Option<u16>,
-    /// Logins that may wait for a hashing thread before the rest get 503
-    /// [default: 16 per hashing thread].
-    #[arg(long, env = "BAREJWT_HASH_QUEUE")]
-    hash_queue: Option<usize>,
+    /// Logins and registrations that may wait for a hashing thread at
+    /// most, whatever their expected wait (a bound on memory).
+    #[arg(long, env = "BAREJWT_HASH_QUEUE", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    hash_queue: u32,
+    /// A login that would wait longer than this for a hashing thread
+    /// gets 503 (expected wait: logins ahead × time per hash ÷ threads);
+    /// milliseconds with ms, or seconds, s, m.
+    #[arg(long, env = "BAREJWT_LOGIN_MAX_WAIT", default_value = "3s", value_parser = parse_wait)]
+    login_max_wait: std::time::Duration,
     /// SQLite reader threads [default: one per core].
     #[arg(long, env = "BAREJWT_DB_READERS", value_parser = clap::value_parser!(u16).range(1..))]
     db_readers: Option<u16>,
@@ -56,6 +61,17 @@ pub struct Args {
     /// proxy (every client has its address) set it to --max-connections.
     #[arg(long, env = "BAREJWT_MAX_CONNECTIONS_PER_PEER", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections_per_peer: u32,
+    /// Who may use the token debugger at /debugger: by default only
+    /// loopback clients, and only when --addr is a loopback address; remote
+    /// lets any client send it tokens and keys (use TLS).
+    #[arg(
+        long,
+        env = "BAREJWT_DEBUGGER",
+        value_enum,
+        default_value_t,
+        value_name = "WHO"
+    )]
+    debugger: super::debugger::Who,
 }
 
 fn parse_ttl(s: &str) -> Result<u64, String> {
@@ -71,6 +87,19 @@ fn parse_ttl(s: &str) -> Result<u64, String> {
     match n.checked_mul(unit) {
         Some(secs @ 1..=31_622_400) => Ok(secs),
         _ => Err("the lifetime must be 1 second to 366 days".into()),
+    }
+}
+
+fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
+    if let Some(ms) = s.strip_suffix("ms") {
+        return match ms.parse::<u64>() {
+            Ok(n @ 1..=3_600_000) => Ok(std::time::Duration::from_millis(n)),
+            _ => Err(format!("expected 1ms to 1h, found {s:?}")),
+        };
+    }
+    match parse_ttl(s) {
+        Ok(secs @ 1..=3600) => Ok(std::time::Duration::from_secs(secs)),
+        _ => Err(format!("expected 1ms to 1h, found {s:?}")),
     }
 }
 
@@ -90,10 +119,12 @@ impl Args {
         c.bcrypt_cost = self.bcrypt_cost;
         let hash_threads = self.hash_threads.map_or_else(cores, usize::from);
         c.hash_threads = hash_threads;
-        c.hash_queue = self.hash_queue.unwrap_or(16 * hash_threads);
+        c.hash_queue = self.hash_queue as usize;
+        c.login_max_wait = self.login_max_wait;
         c.db_readers = self.db_readers.map_or_else(cores, usize::from);
         c.max_connections = self.max_connections as usize;
         c.max_connections_per_peer = self.max_connections_per_peer as usize;
+        c.debugger = self.debugger.into();
         Ok(c)
     }
 }
@@ -143,7 +174,7 @@ fn serve(args: &Args) -> Result<(), String> {
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -169,6 +200,18 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_login_wait_takes_milliseconds_or_seconds() {
+        use std::time::Duration;
+        assert_eq!(parse_wait("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_wait("3s"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_wait("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_wait("1m"), Ok(Duration::from_secs(60)));
+        for bad in ["0ms", "0", "2h", "ms", "-1s", "x"] {
+            assert!(parse_wait(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn token_lifetimes_take_units() {

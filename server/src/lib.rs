@@ -14,6 +14,8 @@
 //! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
 //! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
+//! | [`pages`] | `/docs`: Swagger UI, every asset served from here |
+//! | [`debugger`] | the token debugger page and its JSON endpoints |
 //! | [`logging`] | a log writer that never blocks a request |
 //!
 //! # Threads
@@ -52,8 +54,10 @@
 pub mod auth;
 mod conns;
 pub mod db;
+pub mod debugger;
 pub mod logging;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod todos;
 pub mod users;
@@ -94,8 +98,13 @@ pub struct Config {
     pub bcrypt_cost: u32,
     /// How many passwords are hashed at once.
     pub hash_threads: usize,
-    /// How many more may wait before logins get 503.
+    /// The most password jobs that may wait, whatever their expected wait
+    /// (a bound on memory; each connection has at most one in flight).
     pub hash_queue: usize,
+    /// A login or registration is refused with 503 when it would wait
+    /// longer than this for a hashing thread (expected wait: jobs ahead ×
+    /// measured time per hash ÷ `hash_threads`).
+    pub login_max_wait: Duration,
     /// SQLite reader threads.
     pub db_readers: usize,
     /// Connections served at once.
@@ -119,6 +128,8 @@ pub struct Config {
     /// verified against, and when accounts are created. The system clock
     /// by default; a fixed time lets a test move time without waiting.
     pub clock: Clock,
+    /// Who may use the token debugger (`/debugger`).
+    pub debugger: debugger::Access,
 }
 
 /// The number of cores, at least 1.
@@ -137,7 +148,8 @@ impl Config {
             token_ttl: 20 * 60,
             bcrypt_cost: 12,
             hash_threads: cores(),
-            hash_queue: 16 * cores(),
+            hash_queue: 1024,
+            login_max_wait: Duration::from_secs(3),
             db_readers: cores(),
             max_connections: 1024,
             max_connections_per_peer: 256,
@@ -147,6 +159,7 @@ impl Config {
             body_read_timeout: routes::DEFAULT_BODY_READ_TIMEOUT,
             shutdown_grace: Duration::from_secs(10),
             clock: Clock::System,
+            debugger: debugger::Access::default(),
         }
     }
 }
@@ -193,7 +206,12 @@ impl Server {
         drop(secret);
         let db = Db::open_with(&config.db_path, config.db_readers, config.db_timeout)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
-        let hasher = Hasher::start(config.hash_threads, config.hash_queue, config.bcrypt_cost)?;
+        let hasher = Hasher::start(
+            config.hash_threads,
+            config.hash_queue,
+            config.bcrypt_cost,
+            config.login_max_wait,
+        )?;
         Ok(Server {
             state: Arc::new(State {
                 config,
@@ -219,6 +237,11 @@ impl Server {
             .max_buf_size(16 * 1024)
             .keep_alive(true);
         tokio::pin!(shutdown);
+        // Where we listen, for the debugger's loopback rule; unknown counts
+        // as not loopback.
+        let local = listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
         'accept: loop {
             let (stream, peer) = tokio::select! {
                 biased;
@@ -264,7 +287,12 @@ impl Server {
             let st = Arc::clone(&state);
             let ticket = Arc::new(ticket);
             let t = Arc::clone(&ticket);
-            let service = service_fn(move |req| {
+            let service = service_fn(move |mut req: Request<Incoming>| {
+                // Only the debugger asks who is calling (and an extension
+                // costs an allocation).
+                if debugger::is_debugger_path(req.uri().path()) {
+                    req.extensions_mut().insert(debugger::Conn { peer, local });
+                }
                 let st = Arc::clone(&st);
                 let t = Arc::clone(&t);
                 async move {

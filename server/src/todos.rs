@@ -21,7 +21,9 @@ use serde_json::Value;
 
 use super::State;
 use super::auth::authenticate;
-use super::db::{self, TodoFields};
+use rusqlite::Connection;
+
+use super::db::{self, DbError, TodoFields};
 use super::routes::{
     ApiError, FieldError, Resp, empty, json, json_response, parse_json, read_json, string_field,
 };
@@ -40,6 +42,26 @@ pub fn parse_todo(body: &[u8]) -> Result<TodoFields, ApiError> {
     fields(parse_json(body)?)
 }
 
+/// A JSON number's integer value, if it has one: `1` and `1.0` alike.
+///
+/// > String values MUST be one of the six primitive types ("null",
+/// > "boolean", "object", "array", "number", or "string"), or "integer"
+/// > which matches any number with a zero fractional part.
+/// > — [JSON Schema Validation §6.1.1]
+///
+/// So `"priority": 1.0` is a schema-valid `integer` and is accepted as 1,
+/// as the OpenAPI document promises; `2.5` is not an integer.
+///
+/// [JSON Schema Validation §6.1.1]: https://json-schema.org/draft/2020-12/json-schema-validation#section-6.1.1
+fn integer(n: &serde_json::Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    let f = n.as_f64()?;
+    // Within ±2^53 every f64 with no fraction is an exact integer.
+    (f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).then_some(f as i64)
+}
+
 /// Validates a todo body, naming every bad field.
 fn fields(input: TodoIn) -> Result<TodoFields, ApiError> {
     let mut errors = Vec::new();
@@ -56,7 +78,7 @@ fn fields(input: TodoIn) -> Result<TodoFields, ApiError> {
             errors.push(FieldError::body("priority", "missing", "Field required"));
             None
         }
-        Some(Value::Number(n)) => match n.as_i64() {
+        Some(Value::Number(n)) => match integer(&n) {
             Some(p @ 1..=5) => Some(p),
             _ => {
                 errors.push(FieldError::body(
@@ -99,14 +121,33 @@ fn fields(input: TodoIn) -> Result<TodoFields, ApiError> {
     }
 }
 
+/// A validly signed token whose `id` names no user here (a token from
+/// another service sharing the secret, or from before the database was
+/// replaced): 401, the same as `/users/me` answers.
+const UNKNOWN_USER: ApiError = ApiError::InvalidToken("unknown_user");
+
+/// `true` if the token's user exists. Asked on the same database thread
+/// and connection as the query it guards, so it costs one primary-key
+/// lookup and no extra hop.
+fn owner_exists(c: &Connection, owner: i64) -> Result<bool, DbError> {
+    Ok(db::user_by_id(c, owner)?.is_some())
+}
+
 /// `GET /todo`: the caller's todos, oldest first. The hot path: verify the
-/// token, one indexed query, the JSON written on the database thread.
+/// token, one primary-key lookup and one indexed query, the JSON written
+/// on the database thread.
 pub(crate) async fn list(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
     let body = state
         .db
-        .read(move |c| db::list_todos_json(c, owner))
-        .await?;
+        .read(move |c| {
+            if !owner_exists(c, owner)? {
+                return Ok(None);
+            }
+            db::list_todos_json(c, owner).map(Some)
+        })
+        .await?
+        .ok_or(UNKNOWN_USER)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -116,8 +157,14 @@ pub(crate) async fn create(state: &State, req: Request<Incoming>) -> Result<Resp
     let new = fields(read_json(state, req).await?)?;
     let todo = state
         .db
-        .write(move |c| db::insert_todo(c, owner, &new))
+        .write(move |c| {
+            if !owner_exists(c, owner)? {
+                return Ok(None);
+            }
+            db::insert_todo(c, owner, &new).map(Some)
+        })
         .await?
+        .ok_or(UNKNOWN_USER)?
         .ok_or(ApiError::Conflict("Todo limit reached"))?;
     json(StatusCode::CREATED, &todo)
 }
@@ -125,7 +172,17 @@ pub(crate) async fn create(state: &State, req: Request<Incoming>) -> Result<Resp
 /// `GET /todo/{id}`.
 pub(crate) async fn get(state: &State, req: Request<Incoming>, id: i64) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
-    match state.db.read(move |c| db::get_todo(c, owner, id)).await? {
+    let found = state
+        .db
+        .read(move |c| {
+            if !owner_exists(c, owner)? {
+                return Ok(None);
+            }
+            db::get_todo(c, owner, id).map(Some)
+        })
+        .await?
+        .ok_or(UNKNOWN_USER)?;
+    match found {
         Some(todo) => json(StatusCode::OK, &todo),
         None => Err(ApiError::NotFound),
     }
@@ -139,11 +196,17 @@ pub(crate) async fn update(
 ) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
     let new = fields(read_json(state, req).await?)?;
-    match state
+    let updated = state
         .db
-        .write(move |c| db::update_todo(c, owner, id, &new))
+        .write(move |c| {
+            if !owner_exists(c, owner)? {
+                return Ok(None);
+            }
+            db::update_todo(c, owner, id, &new).map(Some)
+        })
         .await?
-    {
+        .ok_or(UNKNOWN_USER)?;
+    match updated {
         Some(todo) => json(StatusCode::OK, &todo),
         None => Err(ApiError::NotFound),
     }
@@ -156,11 +219,17 @@ pub(crate) async fn delete(
     id: i64,
 ) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
-    if state
+    let deleted = state
         .db
-        .write(move |c| db::delete_todo(c, owner, id))
+        .write(move |c| {
+            if !owner_exists(c, owner)? {
+                return Ok(None);
+            }
+            db::delete_todo(c, owner, id).map(Some)
+        })
         .await?
-    {
+        .ok_or(UNKNOWN_USER)?;
+    if deleted {
         Ok(empty(StatusCode::NO_CONTENT))
     } else {
         Err(ApiError::NotFound)
@@ -208,6 +277,14 @@ mod tests {
                 "priority",
             ),
             (
+                serde_json::json!({"title": "abc", "priority": 5.000001}),
+                "priority",
+            ),
+            (
+                serde_json::json!({"title": "abc", "priority": 1e300}),
+                "priority",
+            ),
+            (
                 serde_json::json!({"title": "abc", "priority": "1"}),
                 "priority",
             ),
@@ -223,6 +300,14 @@ mod tests {
             let errors = parse(bad.clone()).unwrap_err();
             assert_eq!(errors.len(), 1, "{bad}");
             assert_eq!(errors[0].loc, ["body", field], "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_priority_with_a_zero_fraction_is_the_integer_json_schema_says_it_is() {
+        for (p, want) in [(serde_json::json!(1.0), 1), (serde_json::json!(5e0), 5)] {
+            let ok = parse(serde_json::json!({"title": "abc", "priority": p})).unwrap();
+            assert_eq!(ok.priority, want);
         }
     }
 

@@ -17,7 +17,9 @@
 //! One deliberate departure: for a wrong password [RFC 6749 §5.2] says
 //! 400 `{"error": "invalid_grant"}`; the tutorial answers 401
 //! `{"detail": "Could not validate user."}` with `WWW-Authenticate:
-//! Bearer`, and its clients expect that, so that is what this server does.
+//! Bearer`, and its clients expect that. So the status is the tutorial's,
+//! and the body carries both: `detail`, and `error: "invalid_grant"` with
+//! an `error_description` for OAuth clients (see `routes/error.rs`).
 //!
 //! Left out: refresh tokens, scopes, client authentication, changing or
 //! resetting passwords, deleting accounts.

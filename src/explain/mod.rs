@@ -29,6 +29,11 @@
 //! step's values by name, and the verdict. [`Explanation::to_json`] is the
 //! JSON form, `barejwt explain --json` and `POST /debugger/explain`.
 //!
+//! Beside the walk, for the token debugger page: [`segments`] decodes each
+//! segment as far as it goes (a partial token too), [`claims_table`] gives
+//! each claim's meaning and times in words, [`warnings`] what a careful
+//! reviewer would point out. None of them decides anything.
+//!
 //! # Security
 //!
 //! With a key, the result holds the key and values derived from it (K,
@@ -69,6 +74,7 @@
 
 mod claims;
 mod object;
+mod review;
 mod show;
 mod steps;
 mod time;
@@ -81,6 +87,7 @@ use crate::key::{Jwk, KeySet, KeySource, Kid};
 use crate::validation::Validation;
 
 pub use object::{Member, Object};
+pub use review::{ClaimRow, Segment, Warning, claims_table, segments, warnings};
 pub use show::{short, terminal_safe};
 pub use time::{DAY, date, gap};
 
@@ -196,6 +203,17 @@ pub struct Step {
     /// The values it shows, by name (hex for bytes), and `error` and
     /// `offset` when the walk stops here.
     pub data: Map<String, Value>,
+    /// The offending byte, when the walk stops here and there is one.
+    pub mark: Option<Mark>,
+}
+
+/// Where a step points: a byte offset, and in what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Mark {
+    /// The byte's offset.
+    pub offset: usize,
+    /// `token`, `decoded header` or `decoded payload`.
+    pub within: &'static str,
 }
 
 /// What the library made of the token.

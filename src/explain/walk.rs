@@ -7,7 +7,7 @@ use serde::de::IgnoredAny;
 use serde_json::{Map, json};
 
 use super::show::{caret, hex, misplaced_dot, printable, short};
-use super::{Key, Line, Step, Tone, Verdict};
+use super::{Key, Line, Mark, Step, Tone, Verdict};
 use crate::error::{Error, Stage};
 use crate::hmac::Algorithm;
 use crate::key::{HmacKey, KeySource, Kid};
@@ -47,18 +47,23 @@ impl Walk<'_> {
             rfc,
             lines: Vec::new(),
             data: Map::new(),
+            mark: None,
         });
         self.steps.last_mut().expect("a step was just pushed")
     }
 
     /// Adds the library's error to the last step, with a caret under
     /// `at` (a byte offset in `text`) when there is one.
-    pub(super) fn fail(&mut self, e: &Error, text: Option<(&[u8], usize, &str)>) {
+    pub(super) fn fail(&mut self, e: &Error, text: Option<(&[u8], usize, &'static str)>) {
         let step = self.steps.last_mut().expect("fail follows a step");
         if let Some((text, at, of)) = text {
             step.lines
                 .extend(caret(text, at, of).into_iter().map(Line::from));
             step.data.insert("offset".into(), at.into());
+            step.mark = Some(Mark {
+                offset: at,
+                within: of,
+            });
         }
         step.lines.push(Line::toned(
             Tone::Bad,

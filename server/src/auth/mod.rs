@@ -22,4 +22,4 @@ pub(crate) use bearer::authenticate;
 pub use bearer::bearer_token;
 pub use passwords::{HashError, Hasher, MAX_PASSWORD_BYTES, hash_password};
 pub use secret::{MIN_SECRET_BYTES, SecretSource, load_secret, secret_path_for};
-pub use tokens::{Caller, Tokens};
+pub use tokens::{Caller, REQUIRED_CLAIMS, Tokens};

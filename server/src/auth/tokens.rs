@@ -8,8 +8,26 @@
 //! > algorithms and MUST NOT use any other algorithms when performing
 //! > cryptographic operations — [RFC 8725 §3.1]
 //!
-//! So HS256 only (the verifier, not the token, picks the algorithm);
-//! `exp`, `iat`, `sub` and `jti` required, no leeway.
+//! So HS256 only (the verifier, not the token, picks the algorithm), no
+//! leeway.
+//!
+//! # The tutorial's tokens work here too
+//!
+//! One login across services is the tutorial's argument for JWT, so a
+//! token its own `create_access_token` mints (python-jose, HS256, claims
+//! exactly `sub`, `id`, `exp`) with the shared secret is accepted. The
+//! verifier therefore requires what the tutorial's verifier requires and
+//! no more: `exp`, `sub` and `id`. `iat` and `jti` are optional in
+//! RFC 7519 §4.1 ("The use of this claim is OPTIONAL"); we still put them
+//! in the tokens we issue (`jti` names a token in a log).
+//!
+//! > The "sub" value is a case-sensitive string containing a StringOrURI
+//! > value. — [RFC 7519 §4.1.2]
+//!
+//! So a `sub` that is not a JSON string (`12345`) is refused, as PyJWT and
+//! python-jose refuse it; `id` must be a JSON integer. The handlers then
+//! check that the `id` names a user that exists: a validly signed token
+//! for an id this database does not have is 401 too.
 //!
 //! # One clock
 //!
@@ -21,6 +39,7 @@
 //! [`decode`]: barejwt::decode
 //! [RFC 7519 §4.1]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1
 //! [RFC 8725 §3.1]: https://www.rfc-editor.org/rfc/rfc8725#section-3.1
+//! [RFC 7519 §4.1.2]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1.2
 
 use std::fmt;
 
@@ -38,13 +57,39 @@ struct IssuedClaims<'a> {
     jti: &'a str,
 }
 
+/// The claims the verifier requires (see the module docs).
+pub const REQUIRED_CLAIMS: [&str; 3] = ["exp", "sub", "id"];
+
 /// The caller, as a verified token names them: the user id is all the
-/// handlers need (`sub` is required and checked by the [`Validation`], but
-/// not copied out, which spares the hot path an allocation).
+/// handlers need. `sub` must be a string (see `Subject`) but is not copied
+/// out, which spares the hot path an allocation.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Caller {
     /// User id (`id`).
     pub id: i64,
+    /// Checked to be a string, then dropped.
+    #[serde(rename = "sub")]
+    _sub: Subject,
+}
+
+/// A `sub` claim that is a JSON string, its text not kept.
+#[derive(Debug, Clone, Copy)]
+struct Subject;
+
+impl<'de> Deserialize<'de> for Subject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Subject, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Subject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a StringOrURI (a JSON string, RFC 7519 §4.1.2)")
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Subject, E> {
+                Ok(Subject)
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
 }
 
 /// Issues and verifies the server's tokens.
@@ -73,7 +118,7 @@ impl Tokens {
         Ok(Tokens {
             key: HmacKey::new(Algorithm::HS256, secret)?,
             validation: Validation::new(Algorithm::HS256)
-                .require(["exp", "iat", "sub", "jti"])
+                .require(REQUIRED_CLAIMS)
                 .clock(clock.clone()),
             clock,
             ttl,
@@ -121,6 +166,56 @@ mod tests {
         let t = Tokens::new(&[7; 32], 60, Clock::System).unwrap();
         let token = t.issue("ada", 42).unwrap();
         assert_eq!(t.verify(&token).unwrap().id, 42);
+    }
+
+    fn signed(claims: &serde_json::Value) -> String {
+        let key = HmacKey::new(Algorithm::HS256, &[7; 32]).unwrap();
+        barejwt::encode(claims, &key).unwrap()
+    }
+
+    #[test]
+    fn the_tutorials_claims_exp_sub_id_are_enough() {
+        let t = Tokens::new(&[7; 32], 60, Clock::Fixed(1000)).unwrap();
+        let token = signed(&serde_json::json!({"sub": "ada", "id": 3, "exp": 2000}));
+        assert_eq!(t.verify(&token).unwrap().id, 3);
+    }
+
+    #[test]
+    fn exp_sub_and_id_are_each_required() {
+        let t = Tokens::new(&[7; 32], 60, Clock::Fixed(1000)).unwrap();
+        for missing in REQUIRED_CLAIMS {
+            let mut claims = serde_json::json!({"sub": "ada", "id": 3, "exp": 2000});
+            claims.as_object_mut().unwrap().remove(missing);
+            assert!(t.verify(&signed(&claims)).is_err(), "without {missing}");
+        }
+    }
+
+    #[test]
+    fn a_sub_that_is_not_a_string_is_refused() {
+        let t = Tokens::new(&[7; 32], 60, Clock::Fixed(1000)).unwrap();
+        for sub in [
+            serde_json::json!(12345),
+            serde_json::json!(null),
+            serde_json::json!(["ada"]),
+        ] {
+            let token = signed(&serde_json::json!({"sub": sub, "id": 3, "exp": 2000}));
+            assert!(t.verify(&token).is_err(), "sub {sub}");
+        }
+        let escaped = signed(&serde_json::json!({"sub": "a\"d\u{e9}", "id": 3, "exp": 2000}));
+        assert_eq!(t.verify(&escaped).unwrap().id, 3);
+    }
+
+    #[test]
+    fn an_id_that_is_not_an_integer_is_refused() {
+        let t = Tokens::new(&[7; 32], 60, Clock::Fixed(1000)).unwrap();
+        for id in [
+            serde_json::json!("3"),
+            serde_json::json!(3.5),
+            serde_json::json!(null),
+        ] {
+            let token = signed(&serde_json::json!({"sub": "ada", "id": id, "exp": 2000}));
+            assert!(t.verify(&token).is_err(), "id {id}");
+        }
     }
 
     #[test]

@@ -36,10 +36,25 @@
 //! process, too slow to answer, or no longer at its path is 503 with
 //! `Retry-After`; neither body names a file.
 //!
-//! [RFC 4918 §11.5]: https://www.rfc-editor.org/rfc/rfc4918#section-11.5
+//! # A failed password grant speaks both languages
+//!
+//! > The authorization server responds with an HTTP 400 (Bad Request)
+//! > status code [...] and includes the following parameters with the
+//! > response: error REQUIRED. [...] invalid_grant: The provided
+//! > authorization grant [...] or resource owner credentials are invalid
+//! > — [RFC 6749 §5.2]
+//!
+//! The tutorial answers a wrong password with 401 `{"detail": "Could not
+//! validate user."}`, and its clients expect that; OAuth clients (authlib,
+//! requests-oauthlib) look only for `error`, and without it take the body
+//! for a token. So the answer keeps the tutorial's status and `detail` and
+//! adds `"error": "invalid_grant"` and an `error_description`.
+//!
 //! [RFC 6750 §3]: https://www.rfc-editor.org/rfc/rfc6750#section-3
 //! [RFC 6750 §3.1]: https://www.rfc-editor.org/rfc/rfc6750#section-3.1
 //! [RFC 9110 §15.5.6]: https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6
+//! [RFC 6749 §5.2]: https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+//! [RFC 4918 §11.5]: https://www.rfc-editor.org/rfc/rfc4918#section-11.5
 //! [RFC 9110 §10.2.3]: https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
 
 use hyper::StatusCode;
@@ -170,7 +185,13 @@ impl ApiError {
                 "Internal Server Error".into(),
             ),
         };
-        let body = serde_json::to_vec(&serde_json::json!({ "detail": detail })).unwrap_or_default();
+        let mut body = serde_json::json!({ "detail": detail });
+        if let ApiError::BadCredentials = self {
+            // RFC 6749 §5.2, beside the tutorial's `detail` (module docs).
+            body["error"] = "invalid_grant".into();
+            body["error_description"] = "The user name or password is wrong.".into();
+        }
+        let body = serde_json::to_vec(&body).unwrap_or_default();
         let mut resp = json_response(status, body);
         let h = resp.headers_mut();
         match self {

@@ -21,6 +21,7 @@
 //! | `body.rs` | reading bodies (size, time, media type), JSON |
 //! | `form.rs` | `application/x-www-form-urlencoded` (the password grant) |
 //! | `fields.rs` | checking fields, FastAPI's 422 entries |
+//! | `headers.rs` | one valid `Host`, at most one `Authorization` (checked first) |
 //!
 //! Left out: HEAD and OPTIONS (405), HTTP/2, content negotiation,
 //! compression, CORS.
@@ -32,6 +33,7 @@ mod body;
 mod error;
 mod fields;
 mod form;
+mod headers;
 
 pub(crate) use body::read_json;
 pub use body::{DEFAULT_BODY_READ_TIMEOUT, parse_json};
@@ -47,7 +49,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use serde::Serialize;
 
-use super::{State, todos, users};
+use super::{State, pages, todos, users};
 
 /// Every response body is one buffer.
 pub type Resp = Response<Full<Bytes>>;
@@ -78,6 +80,7 @@ pub fn empty(status: StatusCode) -> Resp {
 
 /// Routes one request.
 pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
+    headers::check(&req)?;
     let method = req.method().clone();
     // The path alone: the query string plays no part in routing.
     let path = req.uri().path();
@@ -103,6 +106,10 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             Method::GET => Ok(json_response(StatusCode::OK, state.openapi.clone())),
             _ => Err(ApiError::MethodNotAllowed("GET")),
         },
+        "/docs" => match method {
+            Method::GET => Ok(pages::docs()),
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
         "/healthz" => match method {
             Method::GET => Ok(json_response(
                 StatusCode::OK,
@@ -121,6 +128,14 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             }
             _ => Err(ApiError::MethodNotAllowed("GET")),
         },
+        _ if path.starts_with("/docs/") => match (method, pages::asset(path)) {
+            (Method::GET, Some(page)) => Ok(page),
+            (_, None) => Err(ApiError::NotFound),
+            (_, Some(_)) => Err(ApiError::MethodNotAllowed("GET")),
+        },
+        p if super::debugger::is_debugger_path(p) => {
+            Ok(super::debugger::route(state.config.debugger, req).await)
+        }
         _ => match path.strip_prefix("/todo/") {
             Some(id) if !id.is_empty() && !id.contains('/') => {
                 let allowed = matches!(method, Method::GET | Method::PUT | Method::DELETE);

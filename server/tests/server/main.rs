@@ -8,8 +8,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod connections;
+mod docs;
 mod faults_db;
 mod faults_startup;
+mod headers;
 mod helpers;
 mod input;
 mod lifecycle;

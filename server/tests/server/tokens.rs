@@ -102,3 +102,91 @@ async fn the_server_issues_and_verifies_by_one_injectable_clock() {
     assert_invalid_token(&app.get("/todo", &token).await);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_token_with_only_the_tutorials_claims_exp_sub_id_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let real = app.user("ada").await;
+    let id = app.get("/users/me", &real).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
+    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
+    let tutorial = token(
+        &hs256,
+        &json!({"sub": "ada", "id": id, "exp": now() + 600}),
+        &key,
+    );
+    assert_eq!(app.get("/todo", &tutorial).await.status, StatusCode::OK);
+    assert_eq!(app.get("/users/me", &tutorial).await.status, StatusCode::OK);
+    let r = app
+        .json(
+            Method::POST,
+            "/todo",
+            Some(&tutorial),
+            &json!({"title": "one login", "priority": 2}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_sub_that_is_not_a_string_is_refused_rfc7519_4_1_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let real = app.user("ada").await;
+    let id = app.get("/users/me", &real).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
+    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
+    let numeric = token(
+        &hs256,
+        &json!({"sub": 12345, "id": id, "exp": now() + 600}),
+        &key,
+    );
+    assert_invalid_token(&app.get("/todo", &numeric).await);
+    assert_invalid_token(&app.get("/users/me", &numeric).await);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_whose_id_names_no_user_is_401_on_every_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let real = app.user("ada").await;
+    let todo = app
+        .json(
+            Method::POST,
+            "/todo",
+            Some(&real),
+            &json!({"title": "mine", "priority": 1}),
+        )
+        .await
+        .json();
+    let tid = todo["id"].as_i64().unwrap();
+    let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
+    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
+    let ghost = token(&hs256, &claims("ghost", 999_999, now() + 600), &key);
+    let body = json!({"title": "a ghost's todo", "priority": 1});
+    let todo_path = format!("/todo/{tid}");
+    for (method, path) in [
+        (Method::GET, "/users/me"),
+        (Method::GET, "/todo"),
+        (Method::POST, "/todo"),
+        (Method::GET, todo_path.as_str()),
+        (Method::PUT, todo_path.as_str()),
+        (Method::DELETE, todo_path.as_str()),
+        (Method::GET, "/todo/424242"),
+    ] {
+        let r = app.json(method.clone(), path, Some(&ghost), &body).await;
+        assert_invalid_token(&r);
+    }
+    // Nothing was written for the ghost, and the real todo is untouched.
+    let mine = app.get("/todo", &real).await.json();
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["title"], "mine");
+    app.stop().await;
+}
