@@ -23,6 +23,5 @@ fi
 
 cargo build --release --quiet --bin barejwt
 export BAREJWT_BIN="$PWD/target/release/barejwt"
-# browser/test_debugger.py has its own fixtures and runs in .ci/debugger.sh.
-timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider browser/ --ignore=browser/test_debugger.py
+timeout 900 "$VENV/bin/pytest" -q -p no:cacheprovider browser/
 ls target/browser/*.png

@@ -169,7 +169,9 @@ def driver(tmp_path):
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The console, and every request the page makes (the debugger test
+    # checks that none leaves the server).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     d = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     d.set_page_load_timeout(30)
     yield d

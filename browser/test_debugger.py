@@ -1,6 +1,7 @@
 """The token debugger (/debugger), used as a person would: headless Chromium
-from Debian's packages drives the real `barejwt serve`, finds fields by their
-labels, types, clicks, reads the page.
+from Debian's packages (conftest.py's `driver`) drives the real `barejwt
+serve` (conftest.py's `server`) and `barejwt debugger`, finds fields by their
+labels, types, clicks, reads the page. Run by `.ci/browser.sh`.
 
 The expected HMAC values are computed here, independently of barejwt (RFC
 2104 by hand over hashlib, cross-checked with Python's hmac), as
@@ -10,24 +11,13 @@ cli/tests/cli.rs does for `barejwt explain`.
 import hashlib
 import hmac
 import json
-import os
 import re
 import subprocess
-import tempfile
-import time
-from pathlib import Path
 
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+from conftest import _binary
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(os.environ.get("BAREJWT_BIN", ROOT / "target" / "debug" / "barejwt"))
-SHOTS = ROOT / "target" / "browser"
 
 # The tutorial's token and key (vectors/seed-tutorial.json); the key is a
 # 64-character hex string used as text.
@@ -49,54 +39,6 @@ def hmac_sha256_by_hand(key: bytes, msg: bytes) -> tuple[str, str]:
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in k0) + inner).digest()
     assert outer == hmac.new(key, msg, hashlib.sha256).digest(), "the hand computation is HMAC"
     return inner.hex(), outer.hex()
-
-
-@pytest.fixture(scope="module")
-def server():
-    """`barejwt serve` on a free loopback port, its log captured."""
-    with tempfile.TemporaryDirectory() as tmp:
-        log_path = Path(tmp) / "server.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                [str(BIN), "serve", "--addr", "127.0.0.1:0", "--db", str(Path(tmp) / "t.db"),
-                 "--bcrypt-cost", "4"],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "RUST_LOG": "debug", "NO_COLOR": "1"},
-            )
-            try:
-                url = None
-                for _ in range(200):
-                    m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", log_path.read_text())
-                    if m:
-                        url = m.group(1)
-                        break
-                    assert proc.poll() is None, log_path.read_text()
-                    time.sleep(0.05)
-                assert url, log_path.read_text()
-                yield url, log_path
-            finally:
-                proc.terminate()
-                proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    opts = Options()
-    opts.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,1800",
-                "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"]:
-        opts.add_argument(arg)
-    # Every request the page makes, and its console, for the checks below.
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(
-        service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=opts
-    )
-    driver.implicitly_wait(0)
-    yield driver
-    driver.quit()
 
 
 def field(driver, label: str):
@@ -144,9 +86,9 @@ def type_into(el, text: str):
         el.send_keys(text)
 
 
-def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
-    url, log_path = server
-    d = browser
+def test_the_tutorial_token_valid_then_expired_then_tampered(server, driver, screenshot):
+    url = server.url
+    d = driver
     d.get(f"{url}/debugger#token={TOKEN}")
 
     token = field(d, "Token")
@@ -163,8 +105,8 @@ def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
     # The README's picture (docs/debugger.png is a copy of this one).
     d.set_window_size(1000, 1250)
     d.execute_script("window.scrollTo(0, document.getElementById('token').offsetTop - 40)")
-    d.save_screenshot(str(SHOTS / "debugger-valid.png"))
-    d.set_window_size(1200, 1800)
+    screenshot(d, "debugger-valid")
+    d.set_window_size(1280, 1400)
 
     signing_input = TOKEN.rsplit(".", 1)[0].encode()
     inner, outer = hmac_sha256_by_hand(KEY.encode(), signing_input)
@@ -176,13 +118,13 @@ def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
     assert "equal: the signature is valid" in compare
     claims = d.find_element(By.ID, "claims").text
     assert "expires in 20 minutes" in claims, claims
-    d.save_screenshot(str(SHOTS / "debugger-hmac.png"))
+    screenshot(d, "debugger-hmac")
 
     # The real clock: the token expired on 2026-01-11.
     type_into(field(d, "Clock"), "")
     wait_for(d, lambda _: verdict(d).startswith("INVALID (expired)"), "with the real clock, expired")
     assert re.search(r"expired \d+ (days|hours|minutes)", d.find_element(By.ID, "claims").text)
-    d.save_screenshot(str(SHOTS / "debugger-expired.png"))
+    screenshot(d, "debugger-expired")
 
     # One character of the signature changed (not its last, whose low bits
     # must be zero): the comparison is the failing step, marked.
@@ -196,7 +138,7 @@ def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
     assert "Comparing the signatures" in failed[0].text and "fails here: bad_signature" in failed[0].text
     assert "different: the signature is NOT valid" in failed[0].text
     assert not any("The claims" in s.text for s in d.find_elements(By.CSS_SELECTOR, "#steps summary"))
-    d.save_screenshot(str(SHOTS / "debugger-tampered.png"))
+    screenshot(d, "debugger-tampered")
 
     # A character outside the alphabet: the walk stops at the payload's
     # base64url and the offending byte is marked in the token.
@@ -207,22 +149,28 @@ def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
     assert "The payload, base64url-decoded" in failed.text, failed.text
     assert f"byte {broken.index('+')} of the token" in failed.text
     assert d.find_element(By.CSS_SELECTOR, "#segments mark.offending").text == "+"
-    d.save_screenshot(str(SHOTS / "debugger-malformed.png"))
+    screenshot(d, "debugger-malformed")
 
-    # Nothing left the machine: every request the page made went to the server.
-    urls = []
+    # Nothing left the machine: every request the page made went to the
+    # server, and no request of any document (the browser's own new-tab
+    # page loads chrome:// resources) went to the network elsewhere.
+    sent = []
     for entry in d.get_log("performance"):
         msg = json.loads(entry["message"])["message"]
         if msg["method"] == "Network.requestWillBeSent":
-            urls.append(msg["params"]["request"]["url"])
-    assert any(u.endswith("/debugger/explain") for u in urls), urls
-    outside = [u for u in urls if not u.startswith(url + "/")]
-    assert not outside, f"requests outside the server: {outside}"
+            p = msg["params"]
+            sent.append((p["request"]["url"], p.get("documentURL", "")))
+    page = [u for u, doc in sent if doc.startswith(url + "/debugger")]
+    assert any(u.endswith("/debugger/explain") for u in page), sent
+    outside = [u for u in page if not u.startswith(url + "/")]
+    assert not outside, f"the page asked elsewhere: {outside}"
+    network = [u for u, _ in sent if re.match(r"(https?|wss?)://", u) and not u.startswith(url + "/")]
+    assert not network, f"requests to the network: {network}"
     # Never the token in a URL the server saw (the fragment stays in the browser).
-    assert not [u for u in urls if "eyJ" in u], urls
+    assert not [u for u in page if "eyJ" in u], page
 
-    # The key in no log line: the server's (at debug level) nor the browser's.
-    server_log = log_path.read_text()
+    # The key in no log line: the server's nor the browser's.
+    server_log = server.log()
     assert "/debugger/explain" in server_log, "the request log is there"
     assert KEY not in server_log
     assert TOKEN.split(".")[2] not in server_log
@@ -230,9 +178,9 @@ def test_the_tutorial_token_valid_then_expired_then_tampered(server, browser):
         assert KEY not in entry["message"], entry
 
 
-def test_every_control_has_a_visible_label_and_the_keyboard_works(server, browser):
-    url, _ = server
-    d = browser
+def test_every_control_has_a_visible_label_and_the_keyboard_works(server, driver):
+    url = server.url
+    d = driver
     d.get(f"{url}/debugger")
     controls = d.find_elements(By.CSS_SELECTOR, "input, select, textarea")
     assert len(controls) > 10
@@ -257,43 +205,40 @@ def test_every_control_has_a_visible_label_and_the_keyboard_works(server, browse
     wait_for(d, lambda _: details.get_attribute("open") is not None, "Enter opens a step")
 
 
-def test_the_encoder_signs_and_the_page_reads_its_token_on_a_phone(server, browser):
-    url, _ = server
-    d = browser
+def test_the_encoder_signs_and_the_page_reads_its_token_on_a_phone(server, driver, screenshot):
+    url = server.url
+    d = driver
     d.set_window_size(390, 1800)
-    try:
-        d.get(f"{url}/debugger")
-        type_into(field(d, "Signing secret"), KEY)
-        d.find_element(By.ID, "sign-button").click()
-        wait_for(d, lambda _: d.find_element(By.ID, "signed-token").text.count(".") == 2, "a signed token")
-        signed = d.find_element(By.ID, "signed-token").text
-        # The default header and payload are the tutorial's: the same token.
-        assert signed == TOKEN, signed
-        signing_input = d.find_element(By.ID, "signing-input").text
-        assert signing_input == TOKEN.rsplit(".", 1)[0]
-        expected = hmac.new(KEY.encode(), signing_input.encode(), hashlib.sha256).hexdigest()
-        assert d.find_element(By.ID, "mac").text == expected
-        d.find_element(By.ID, "use-token").click()
-        type_into(field(d, "Secret"), KEY)
-        type_into(field(d, "Clock"), NOW)
-        wait_for(d, lambda _: verdict(d).startswith("VALID:"), "the signed token verifies")
-        # Readable at phone width: nothing wider than the screen.
-        overflow = d.execute_script(
-            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"the page is {overflow}px wider than a phone"
-        d.save_screenshot(str(SHOTS / "debugger-phone.png"))
-    finally:
-        d.set_window_size(1200, 1800)
+    d.get(f"{url}/debugger")
+    type_into(field(d, "Signing secret"), KEY)
+    d.find_element(By.ID, "sign-button").click()
+    wait_for(d, lambda _: d.find_element(By.ID, "signed-token").text.count(".") == 2, "a signed token")
+    signed = d.find_element(By.ID, "signed-token").text
+    # The default header and payload are the tutorial's: the same token.
+    assert signed == TOKEN, signed
+    signing_input = d.find_element(By.ID, "signing-input").text
+    assert signing_input == TOKEN.rsplit(".", 1)[0]
+    expected = hmac.new(KEY.encode(), signing_input.encode(), hashlib.sha256).hexdigest()
+    assert d.find_element(By.ID, "mac").text == expected
+    d.find_element(By.ID, "use-token").click()
+    type_into(field(d, "Secret"), KEY)
+    type_into(field(d, "Clock"), NOW)
+    wait_for(d, lambda _: verdict(d).startswith("VALID:"), "the signed token verifies")
+    # Readable at phone width: nothing wider than the screen.
+    overflow = d.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than a phone"
+    screenshot(d, "debugger-phone")
 
 
-def test_the_standalone_debugger_serves_only_the_page(browser):
-    proc = subprocess.Popen([str(BIN), "debugger", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
+def test_the_standalone_debugger_serves_only_the_page(driver):
+    proc = subprocess.Popen([str(_binary()), "debugger", "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         m = re.search(r"(http://127\.0\.0\.1:\d+)/debugger", line)
         assert m, line
-        d = browser
+        d = driver
         d.get(m.group(1) + "/")
         assert d.current_url == m.group(1) + "/debugger"
         assert field(d, "Token").is_displayed()

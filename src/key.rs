@@ -319,9 +319,10 @@ impl Jwk {
     /// gave barejwt the JSON with `k` in it, so this returns nothing they
     /// did not have. Tools that work on the bytes themselves need it:
     /// [`crate::explain`] shows HMAC's working on them
-    /// ([`crate::hmac::steps`] takes raw key bytes), and `barejwt sign` and
-    /// the server's debugger make a key for the algorithm they were asked
-    /// for. A verifier never needs it ([`Jwk::for_algorithm`] gives the
+    /// ([`crate::hmac::steps`] takes raw key bytes), and `barejwt sign`
+    /// makes a key for the algorithm it was asked for (the server's
+    /// debugger signs with [`Jwk::for_algorithm`], which refuses a JWK
+    /// bound to another). A verifier never needs it ([`Jwk::for_algorithm`] gives the
     /// prepared key). Never log it; `Debug` prints only the length.
     pub fn secret(&self) -> &[u8] {
         &self.secret

@@ -1012,6 +1012,28 @@ mod usage {
     }
 
     #[test]
+    fn the_debugger_is_loopback_only_unless_asked_and_help_says_so() {
+        let o = run(&["debugger", "--help"], None);
+        assert_eq!(status(&o), 0);
+        let help = stdout(&o);
+        assert!(
+            help.contains("loopback") && help.contains("--remote"),
+            "{help}"
+        );
+        assert!(help.contains("Examples:") && help.contains("barejwt debugger"));
+        let o = run(&["serve", "--help"], None);
+        let help = stdout(&o);
+        assert!(
+            help.contains("--debugger") && help.contains("loopback"),
+            "{help}"
+        );
+        // Listening beyond loopback without --remote would refuse everyone.
+        let o = run(&["debugger", "--addr", "0.0.0.0:0"], None);
+        assert_eq!(status(&o), 2);
+        assert!(stderr(&o).contains("--remote"), "{}", stderr(&o));
+    }
+
+    #[test]
     fn oversized_stdin_is_refused_not_swallowed() {
         let big = vec![b'a'; (1 << 20) + 10];
         let o = run(&["decode", "-"], Some(&big));

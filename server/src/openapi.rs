@@ -38,6 +38,14 @@ fn method_not_allowed() -> Value {
     })
 }
 
+fn busy() -> Value {
+    json!({
+        "description": "The password hashing threads are busy: this request would wait longer than the server's limit. Retry after `Retry-After` seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
 fn todo_body() -> Value {
     json!({
         "required": true,
@@ -50,6 +58,41 @@ fn todo_id() -> Value {
         "name": "todo_id", "in": "path", "required": true,
         "schema": {"type": "integer", "minimum": 1, "format": "int64"}
     })
+}
+
+/// Adds what every operation may answer: 400 (a missing or repeated `Host`,
+/// two `Authorization` fields, an unreadable body: `routes/headers.rs`,
+/// `routes/body.rs`), and for those with a body 408, 413 and 415.
+fn with_common_responses(mut doc: Value) -> Value {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return doc;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if method == "parameters" {
+                continue;
+            }
+            let has_body = op.get("requestBody").is_some();
+            let Some(responses) = op["responses"].as_object_mut() else {
+                continue;
+            };
+            responses.insert(
+                "400".into(),
+                error_ref("A missing or repeated `Host`, two `Authorization` fields (RFC 9112 §3.2, RFC 9110 §5.3), or a body that could not be read."),
+            );
+            if has_body {
+                responses.insert("408".into(), error_ref("The body did not arrive in time."));
+                responses.insert("413".into(), error_ref("Body too large."));
+                responses
+                    .entry("415")
+                    .or_insert_with(|| error_ref("Unsupported Content-Type."));
+            }
+        }
+    }
+    doc
 }
 
 /// The document, serialized.
@@ -73,7 +116,7 @@ pub fn document() -> Bytes {
                     "413": error_ref("Body too large."),
                     "415": error_ref("Content-Type is not application/json."),
                     "422": ok_ref("Invalid input; each entry names its field.", "ValidationError"),
-                    "503": error_ref("Too many password hashes queued; retry after `Retry-After` seconds.")
+                    "503": busy()
                 }
             }},
             "/token": {"post": {
@@ -86,18 +129,14 @@ pub fn document() -> Bytes {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Token"}}}
                     },
                     "401": {
-                        "description": "Unknown user or wrong password: `Could not validate user.`",
+                        "description": "Unknown user or wrong password: the tutorial's `{\"detail\": \"Could not validate user.\"}` and, for OAuth clients, `\"error\": \"invalid_grant\"` (RFC 6749 §5.2).",
                         "headers": {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenError"}}}
                     },
                     "413": error_ref("Body too large."),
                     "415": error_ref("Content-Type is not application/x-www-form-urlencoded."),
                     "422": ok_ref("Missing field, bad grant_type, or a password over 72 bytes.", "ValidationError"),
-                    "503": {
-                        "description": "Too many logins queued.",
-                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-                    }
+                    "503": busy()
                 }
             }},
             "/users/me": {"get": {
@@ -179,6 +218,14 @@ pub fn document() -> Bytes {
                 "summary": "Liveness",
                 "operationId": "health",
                 "responses": {"200": {"description": "`{\"status\": \"ok\"}`", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}}
+            }},
+            "/readyz": {"get": {
+                "summary": "Readiness: the database answers a read and the writer's turn in time",
+                "operationId": "ready",
+                "responses": {
+                    "200": {"description": "`{\"status\": \"ready\"}`", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}},
+                    "503": error_ref("The database is stalled, locked, or no longer at its path; retry after `Retry-After` seconds.")
+                }
             }}
         },
         "components": {
@@ -201,6 +248,15 @@ pub fn document() -> Bytes {
                     "required": ["detail"],
                     "properties": {"detail": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}}]}}
                 },
+                "TokenError": {
+                    "type": "object",
+                    "required": ["detail", "error", "error_description"],
+                    "properties": {
+                        "detail": {"type": "string", "const": "Could not validate user."},
+                        "error": {"type": "string", "const": "invalid_grant"},
+                        "error_description": {"type": "string"}
+                    }
+                },
                 "FieldError": {
                     "type": "object",
                     "required": ["loc", "msg", "type"],
@@ -220,8 +276,8 @@ pub fn document() -> Bytes {
                     "required": ["username", "password"],
                     "properties": {
                         "username": {"type": "string", "minLength": 3, "maxLength": 32, "pattern": "^[A-Za-z0-9._-]+$"},
-                        "password": {"type": "string", "minLength": 8, "description": "8 to 72 bytes of UTF-8 (bcrypt's limit), no NUL."},
-                        "email": {"type": ["string", "null"], "maxLength": 254},
+                        "password": {"type": "string", "format": "bcrypt-password", "maxLength": 72, "description": "Format `bcrypt-password`: 8 to 72 bytes of UTF-8 (bcrypt reads no more than 72 bytes; a longer password is refused, never cut), no NUL. JSON Schema counts characters, so the byte rule is this format's."},
+                        "email": {"type": ["string", "null"], "minLength": 3, "maxLength": 254, "pattern": "@", "description": "3 to 254 characters, one of them `@`."},
                         "first_name": {"type": ["string", "null"], "maxLength": 100},
                         "last_name": {"type": ["string", "null"], "maxLength": 100}
                     }
@@ -242,8 +298,8 @@ pub fn document() -> Bytes {
                     "required": ["username", "password"],
                     "properties": {
                         "grant_type": {"type": "string", "const": "password"},
-                        "username": {"type": "string"},
-                        "password": {"type": "string", "maxLength": 72},
+                        "username": {"type": "string", "minLength": 1},
+                        "password": {"type": "string", "format": "bcrypt-input", "minLength": 1, "maxLength": 72, "description": "Format `bcrypt-input`: 1 to 72 bytes of UTF-8 (bcrypt's limit)."},
                         "scope": {"type": "string"},
                         "client_id": {"type": "string"},
                         "client_secret": {"type": "string"}
@@ -283,5 +339,5 @@ pub fn document() -> Bytes {
             }
         }
     });
-    Bytes::from(serde_json::to_vec(&doc).unwrap_or_default())
+    Bytes::from(serde_json::to_vec(&with_common_responses(doc)).unwrap_or_default())
 }

@@ -28,12 +28,25 @@ use super::routes::{
     ApiError, FieldError, Resp, empty, json, json_response, parse_json, read_json, string_field,
 };
 
+/// A todo body's fields as given: `None` when absent, `Some(Value::Null)`
+/// for an explicit `null`, which no todo field allows (the OpenAPI
+/// document's `TodoRequest` has no nullable field), so `null` is a type
+/// error, not a default.
 #[derive(Deserialize)]
 struct TodoIn {
+    #[serde(default, deserialize_with = "present")]
     title: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     description: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     priority: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     complete: Option<Value>,
+}
+
+/// A field that is there, `null` included.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 /// Parses and validates a todo body (`POST` and `PUT`), naming every bad
@@ -300,6 +313,18 @@ mod tests {
             let errors = parse(bad.clone()).unwrap_err();
             assert_eq!(errors.len(), 1, "{bad}");
             assert_eq!(errors[0].loc, ["body", field], "{bad}");
+        }
+    }
+
+    #[test]
+    fn null_is_no_todo_fields_value_not_even_for_the_defaulted_ones() {
+        for field in ["title", "description", "priority", "complete"] {
+            let mut body = serde_json::json!({"title": "abc", "priority": 1});
+            body[field] = Value::Null;
+            let errors = parse(body).unwrap_err();
+            assert_eq!(errors.len(), 1, "{field}");
+            assert_eq!(errors[0].loc, ["body", field]);
+            assert_ne!(errors[0].kind, "missing", "{field}");
         }
     }
 

@@ -390,6 +390,45 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any token, the tutorial's with bytes changed, cut or added:
+        /// the walk never panics, gives the library's verdict, and stops
+        /// at one failing step, the last, carrying that verdict's code.
+        #[test]
+        fn the_walk_agrees_with_decode_on_any_token(
+            edits in proptest::collection::vec((0usize..200, 0u8..128), 0..4),
+            cut in 0usize..200,
+            with_key in proptest::bool::ANY,
+        ) {
+            let mut t = token(r#"{"alg":"HS256","kid":"a"}"#, r#"{"sub":"x","exp":200}"#).into_bytes();
+            for (at, b) in edits {
+                if at < t.len() { t[at] = b; } else { t.push(b); }
+            }
+            t.truncate(t.len().saturating_sub(cut % 8));
+            let key = Key::Secret(SECRET.to_vec());
+            let v = Validation::default().now(100);
+            let walk = explain(&t, with_key.then_some((&key, "test")), &v);
+            let decoded = crate::decode::<serde::de::IgnoredAny, _>(&t, &crate::Jwk::from_secret(SECRET, None, None), &v);
+            let failing: Vec<_> = walk.steps.iter().filter(|s| s.data.contains_key("error")).collect();
+            match &walk.verdict {
+                Verdict::Invalid(e) => {
+                    proptest::prop_assert_eq!(failing.len(), 1);
+                    proptest::prop_assert_eq!(&failing[0].data["error"]["code"], e.code());
+                    proptest::prop_assert!(std::ptr::eq(failing[0], walk.steps.last().unwrap()));
+                    if with_key {
+                        proptest::prop_assert_eq!(decoded.err().map(|d| d.code()), Some(e.code()));
+                    }
+                }
+                Verdict::Valid => {
+                    proptest::prop_assert!(with_key && decoded.is_ok() && failing.is_empty());
+                }
+                Verdict::Unverified => proptest::prop_assert!(!with_key && failing.is_empty()),
+            }
+        }
+    }
+
     #[test]
     fn without_a_key_the_claims_are_still_checked() {
         let v = Validation::default().now(100);

@@ -226,23 +226,26 @@ pub fn sign(body: &[u8]) -> Result<Value, Refused> {
     let mut header = object(&req.header, "header")?;
     header.set("alg", Value::from(alg.name()));
     let payload = object(&req.payload, "payload")?;
-    let secret = match key(&req.secret, req.encoding)? {
-        None => return Err(invalid("give a Secret to sign with")),
-        Some(Key::Secret(s)) => s,
-        Some(Key::Jwk(jwk)) => jwk.secret().to_vec(),
-        Some(Key::Set(set)) => {
+    // The key for `alg`: a JWK bound to another algorithm refuses it
+    // (RFC 8725 §3.1), a set chooses by the header's kid.
+    let given =
+        key(&req.secret, req.encoding)?.ok_or_else(|| invalid("give a Secret to sign with"))?;
+    let refused = |e: barejwt::Error| invalid(e.to_string());
+    let key = match &given {
+        Key::Secret(s) => HmacKey::new_allow_weak(alg, s),
+        Key::Jwk(jwk) => jwk.for_algorithm(alg).map_err(refused)?.clone(),
+        Key::Set(set) => {
             let kid = header.get("kid").cloned();
             set.select(Kid::of(kid.as_ref()))
                 .map_err(|e| invalid(format!("{e} (name the key with a \"kid\" in the header)")))?
-                .secret()
-                .to_vec()
+                .for_algorithm(alg)
+                .map_err(refused)?
+                .clone()
         }
     };
-    let key = if req.allow_weak {
-        HmacKey::new_allow_weak(alg, &secret)
-    } else {
-        HmacKey::new(alg, &secret).map_err(|e| invalid(e.to_string()))?
-    };
+    if !req.allow_weak {
+        key.check_strength().map_err(refused)?;
+    }
     let (header, payload) = (header.to_compact(), payload.to_compact());
     let token = jws::sign(header.as_bytes(), payload.as_bytes(), &key)
         .map_err(|e| invalid(e.to_string()))?;
@@ -331,5 +334,28 @@ mod tests {
         assert!(barejwt::decode::<Value, _>(token, &key, &v).is_ok());
         let weak = json!({"header": "{}", "payload": "{}", "alg": "HS256", "secret": "short"});
         assert!(sign(weak.to_string().as_bytes()).is_err());
+    }
+
+    #[test]
+    fn the_encoder_takes_a_jwk_only_for_its_own_algorithm_and_a_set_by_kid() {
+        let k = base64url::encode(&[9; 64]);
+        let jwk = json!({"kty": "oct", "alg": "HS512", "k": k}).to_string();
+        let with = |alg: &str, header: &str, secret: &str, encoding: &str| {
+            let body = json!({"header": header, "payload": "{}", "alg": alg,
+                "secret": secret, "encoding": encoding});
+            sign(body.to_string().as_bytes())
+        };
+        assert!(with("HS512", "{}", &jwk, "jwk").is_ok());
+        let Err(Refused::Invalid(msg)) = with("HS256", "{}", &jwk, "jwk") else {
+            panic!("a JWK bound to HS512 does not sign HS256");
+        };
+        assert!(msg.contains("RFC 8725 §3.1"), "{msg}");
+        let set = json!({"keys": [{"kty": "oct", "kid": "a", "k": k}, {"kty": "oct", "kid": "b", "k": k}]})
+            .to_string();
+        assert!(with("HS256", r#"{"kid":"b"}"#, &set, "jwks").is_ok());
+        assert!(
+            with("HS256", "{}", &set, "jwks").is_err(),
+            "two keys and no kid"
+        );
     }
 }

@@ -20,6 +20,7 @@ async fn openapi_describes_every_route() {
         ("/todo/{todo_id}", &["get", "put", "delete"]),
         ("/openapi.json", &["get"]),
         ("/healthz", &["get"]),
+        ("/readyz", &["get"]),
     ] {
         for m in methods {
             assert!(doc["paths"][path][m].is_object(), "{m} {path}");
@@ -35,5 +36,94 @@ async fn openapi_describes_every_route() {
             "dangling $ref {target}"
         );
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_operation_documents_400_and_every_body_408_413_and_415() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", &[], Bytes::new())
+        .await
+        .json();
+    let mut operations = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if method == "parameters" {
+                continue;
+            }
+            operations += 1;
+            let responses = &op["responses"];
+            assert!(responses["400"].is_object(), "{method} {path}: 400");
+            if op.get("requestBody").is_some() {
+                for status in ["408", "413", "415", "422"] {
+                    assert!(responses[status].is_object(), "{method} {path}: {status}");
+                }
+            }
+            if op.get("security").is_some() {
+                assert!(responses["401"].is_object(), "{method} {path}: 401");
+            }
+        }
+    }
+    assert_eq!(operations, 10);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_email_rule_is_the_documents_3_to_254_characters_with_an_at_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", &[], Bytes::new())
+        .await
+        .json();
+    let email = &doc["components"]["schemas"]["CreateUserRequest"]["properties"]["email"];
+    assert_eq!(
+        (&email["minLength"], &email["maxLength"], &email["pattern"]),
+        (&json!(3), &json!(254), &json!("@"))
+    );
+    for (n, (value, status)) in [
+        (json!(""), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!("ab"), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!("abc"), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!("a@b"), StatusCode::CREATED),
+        (json!(format!("{}@b", "a".repeat(252))), StatusCode::CREATED),
+        (
+            json!(format!("{}@b", "a".repeat(253))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!(null), StatusCode::CREATED),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body =
+            json!({"username": format!("mail{n}"), "password": "correct horse", "email": value});
+        let r = app.json(Method::POST, "/users", None, &body).await;
+        assert_eq!(r.status, status, "{value}: {}", r.text());
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_priority_of_1_0_is_the_integer_1_as_json_schema_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let token = app.user("ada").await;
+    // Sent as the bytes `1.0`: serde_json would print 1.0 as 1.0 too.
+    let r = app
+        .send(
+            Method::POST,
+            "/todo",
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &format!("Bearer {token}")),
+            ],
+            r#"{"title": "float priority", "priority": 1.0}"#,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    assert_eq!(r.json()["priority"], 1);
     app.stop().await;
 }
