@@ -15,7 +15,7 @@
 //! > key to HMAC.
 //!
 //! SHA-2 itself is used at the level of its compression function
-//! ([`crate::sha`]'s doc says what that means): the padding is ours, the
+//! (`src/sha.rs` says what that means): the padding is ours, the
 //! compression function `sha2`'s.
 //!
 //! # Computing the key's part once
