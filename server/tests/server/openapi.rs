@@ -126,3 +126,35 @@ async fn a_priority_of_1_0_is_the_integer_1_as_json_schema_reads_it() {
     assert_eq!(r.json()["priority"], 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_token_form_documents_extra_fields_as_single_strings_at_most_16() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", &[], Bytes::new())
+        .await
+        .json();
+    let form = &doc["components"]["schemas"]["TokenRequest"];
+    assert_eq!(form["additionalProperties"], json!({"type": "string"}));
+    assert_eq!(form["maxProperties"], 16);
+    // What the document allows: an unknown field, once.
+    app.user("ada").await;
+    let ok = "username=ada&password=correct+horse&extra=1";
+    let repeated = "username=ada&password=correct+horse&extra=1&extra=2";
+    for (body, status) in [
+        (ok, StatusCode::OK),
+        (repeated, StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = app
+            .send(
+                Method::POST,
+                "/token",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                body,
+            )
+            .await;
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+    }
+    app.stop().await;
+}
