@@ -57,6 +57,10 @@ pub struct Args {
     /// Connections served at once; more wait to be accepted.
     #[arg(long, env = "BAREJWT_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
+    /// Connections one client address may hold at once; behind a reverse
+    /// proxy (every client has its address) set it to --max-connections.
+    #[arg(long, env = "BAREJWT_MAX_CONNECTIONS_PER_PEER", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections_per_peer: u32,
     /// Who may use the token debugger at /debugger: by default only
     /// loopback clients, and only when --addr is a loopback address; remote
     /// lets any client send it tokens and keys (use TLS).
@@ -119,6 +123,7 @@ impl Args {
         c.login_max_wait = self.login_max_wait;
         c.db_readers = self.db_readers.map_or_else(cores, usize::from);
         c.max_connections = self.max_connections as usize;
+        c.max_connections_per_peer = self.max_connections_per_peer as usize;
         c.debugger = self.debugger.into();
         Ok(c)
     }

@@ -103,6 +103,7 @@ fn add(args: Args) -> Result<ExitCode, String> {
         last_name: args.last_name,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .map_err(|e| format!("starting a runtime: {e}"))?;
     let inserted = runtime

@@ -43,11 +43,13 @@ fn stored_hash(db_path: &Path, username: &str) -> Option<(i64, String)> {
     let db = Db::open(db_path, 1).expect("open");
     let name = username.to_owned();
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime");
     let found = rt
         .block_on(db.read(move |conn| db::credentials(conn, &name)))
-        .expect("query");
+        .expect("query")
+        .map(|c| (c.id, c.hash));
     db.shutdown();
     found
 }

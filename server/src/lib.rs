@@ -7,6 +7,7 @@
 //! | file | what |
 //! | --- | --- |
 //! | `lib.rs` | configuration, the accept loop, limits, graceful shutdown, request logs |
+//! | `conns.rs` | the connection table: per-peer limits, closing the idlest at the cap |
 //! | [`routes`] | the router; `routes/`: the error type, bodies, forms, fields |
 //! | [`users`] | register, log in (OAuth 2.0 password grant), `me` |
 //! | [`todos`] | the todo endpoints |
@@ -27,8 +28,12 @@
 //!
 //! # Limits
 //!
-//! At most `max_connections` connections at once (further clients wait in
-//! the kernel's accept queue); request headers must arrive within
+//! At most `max_connections` connections at once, and at most
+//! `max_connections_per_peer` from one address; at either limit the
+//! longest-idle keep-alive connection is closed to make room, and only
+//! when every connection is busy do further clients wait in the kernel's
+//! accept queue (see `conns.rs`). Every database call is bounded by
+//! `db_timeout` (503). Request headers must arrive within
 //! `header_read_timeout`, which is also how long an idle keep-alive
 //! connection is kept; request bodies are at most `max_body_bytes` (413)
 //! and must arrive within `body_read_timeout` (408); request headers are at
@@ -47,6 +52,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+mod conns;
 pub mod db;
 pub mod debugger;
 pub mod logging;
@@ -70,11 +76,12 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use self::auth::{Hasher, SecretSource, Tokens};
+use self::conns::Conns;
 use self::db::Db;
 use self::routes::Resp;
 
@@ -102,6 +109,13 @@ pub struct Config {
     pub db_readers: usize,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Connections one address may hold at once. Behind a reverse proxy
+    /// every client has the proxy's address: raise it to
+    /// `max_connections` there.
+    pub max_connections_per_peer: usize,
+    /// The longest a database call may take (and how long a write waits
+    /// for another process's lock) before the request gets 503.
+    pub db_timeout: Duration,
     /// Largest request body.
     pub max_body_bytes: usize,
     /// Time allowed for request headers, and the keep-alive idle timeout.
@@ -138,6 +152,8 @@ impl Config {
             login_max_wait: Duration::from_secs(3),
             db_readers: cores(),
             max_connections: 1024,
+            max_connections_per_peer: 256,
+            db_timeout: db::DEFAULT_TIMEOUT,
             max_body_bytes: 64 * 1024,
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: routes::DEFAULT_BODY_READ_TIMEOUT,
@@ -188,7 +204,7 @@ impl Server {
         let tokens = Tokens::new(&secret, config.token_ttl, config.clock.clone())
             .map_err(|e| e.to_string())?;
         drop(secret);
-        let db = Db::open(&config.db_path, config.db_readers)
+        let db = Db::open_with(&config.db_path, config.db_readers, config.db_timeout)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
         let hasher = Hasher::start(
             config.hash_threads,
@@ -212,7 +228,8 @@ impl Server {
     pub async fn run(self, listener: TcpListener, shutdown: impl Future<Output = ()>) {
         let state = self.state;
         let limit = Arc::new(Semaphore::new(state.config.max_connections.max(1)));
-        let graceful = GracefulShutdown::new();
+        let conns = Conns::new(state.config.max_connections_per_peer, conns::IDLE_GRACE);
+        let mut tasks = JoinSet::new();
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
@@ -225,29 +242,51 @@ impl Server {
         let local = listener
             .local_addr()
             .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
-        loop {
-            let accepted = tokio::select! {
+        'accept: loop {
+            let (stream, peer) = tokio::select! {
                 biased;
                 () = &mut shutdown => break,
-                accepted = async {
-                    // Wait for a free connection slot before accepting, so
-                    // the excess waits in the kernel's queue, not in memory.
-                    let permit = Arc::clone(&limit).acquire_owned().await;
-                    (permit, listener.accept().await)
-                } => accepted,
+                // Reap finished connections as they end.
+                Some(_) = tasks.join_next(), if !tasks.is_empty() => continue,
+                accepted = listener.accept() => match accepted {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        // EMFILE and friends: back off instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
             };
-            let (permit, (stream, peer)) = match accepted {
-                (Ok(permit), Ok(conn)) => (permit, conn),
-                (_, Err(e)) => {
-                    // EMFILE and friends: back off instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
+            let Some(ticket) = conns.admit(peer.ip()) else {
+                tracing::debug!(%peer, "per-peer connection limit: closed");
+                continue;
+            };
+            // At the cap: close the longest-idle connection, then wait for
+            // its slot (or any), trying again as connections pass the idle
+            // grace. Meanwhile the next clients wait in the kernel's
+            // queue, not in memory.
+            let permit = loop {
+                if let Ok(permit) = Arc::clone(&limit).try_acquire_owned() {
+                    break permit;
                 }
-                (Err(_), _) => break,
+                let asked = conns.close_idlest();
+                tokio::select! {
+                    biased;
+                    () = &mut shutdown => break 'accept,
+                    permit = Arc::clone(&limit).acquire_owned() => match permit {
+                        Ok(permit) => break permit,
+                        Err(_) => break 'accept,
+                    },
+                    // One asked to close frees its slot soon; none idle
+                    // long enough yet: look again shortly.
+                    () = tokio::time::sleep(if asked { conns::IDLE_GRACE } else { conns::IDLE_GRACE / 8 }) => {}
+                }
             };
             let _ = stream.set_nodelay(true);
             let st = Arc::clone(&state);
+            let ticket = Arc::new(ticket);
+            let t = Arc::clone(&ticket);
             let service = service_fn(move |mut req: Request<Incoming>| {
                 // Only the debugger asks who is calling (and an extension
                 // costs an allocation).
@@ -255,26 +294,44 @@ impl Server {
                     req.extensions_mut().insert(debugger::Conn { peer, local });
                 }
                 let st = Arc::clone(&st);
-                async move { Ok::<_, Infallible>(serve_one(&st, req).await) }
+                let t = Arc::clone(&t);
+                async move {
+                    t.busy();
+                    let resp = serve_one(&st, req).await;
+                    t.idle();
+                    Ok::<_, Infallible>(resp)
+                }
             });
-            let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
-            tokio::spawn(async move {
-                if let Err(e) = conn.await {
+            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            tasks.spawn(async move {
+                tokio::pin!(conn);
+                let closed = tokio::select! {
+                    ended = conn.as_mut() => ended,
+                    () = ticket.slot.close.notified() => {
+                        conn.as_mut().graceful_shutdown();
+                        conn.await
+                    }
+                };
+                if let Err(e) = closed {
                     log_connection_error(peer, &e);
                 }
+                drop(ticket);
                 drop(permit);
             });
         }
         drop(listener);
         tracing::info!(
-            connections = graceful.count(),
+            connections = tasks.len(),
             "shutting down: no longer accepting"
         );
-        if tokio::time::timeout(state.config.shutdown_grace, graceful.shutdown())
+        conns.close_all();
+        let drained = async { while tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(state.config.shutdown_grace, drained)
             .await
             .is_err()
         {
             tracing::warn!("in-flight requests did not finish in time; closing anyway");
+            tasks.abort_all();
         }
         let st = Arc::clone(&state);
         let _ = tokio::task::spawn_blocking(move || {

@@ -219,6 +219,14 @@ pub fn document() -> Bytes {
                 "summary": "Liveness",
                 "operationId": "health",
                 "responses": {"200": {"description": "`{\"status\": \"ok\"}`", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}}
+            }},
+            "/readyz": {"get": {
+                "summary": "Readiness: the database answers a read and the writer's turn in time",
+                "operationId": "ready",
+                "responses": {
+                    "200": {"description": "`{\"status\": \"ready\"}`", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}},
+                    "503": error_ref("The database is stalled, locked, or no longer at its path; retry after `Retry-After` seconds.")
+                }
             }}
         },
         "components": {

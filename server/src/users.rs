@@ -234,10 +234,14 @@ pub fn login_fields(form: &[(String, String)]) -> Result<(String, Vec<u8>), ApiE
 pub(crate) async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let (username, password) = login_fields(&read_form(state, req).await?)?;
 
-    let name = username.clone();
-    let found = state.db.read(move |c| db::credentials(c, &name)).await?;
+    let found = state
+        .db
+        .read(move |c| db::credentials(c, &username))
+        .await?;
     let (id, hash) = match found {
-        Some((id, hash)) => (Some(id), Some(hash)),
+        // The registered spelling goes into the token, whatever the case
+        // typed: one account, one `sub`.
+        Some(c) => (Some((c.id, c.username)), Some(c.hash)),
         None => (None, None),
     };
     // Unknown user or wrong password: the same bcrypt work, the same answer.
@@ -246,7 +250,7 @@ pub(crate) async fn login(state: &State, req: Request<Incoming>) -> Result<Resp,
         .verify(password, hash)
         .await
         .map_err(hash_error)?;
-    let Some(id) = id.filter(|_| ok) else {
+    let Some((id, username)) = id.filter(|_| ok) else {
         return Err(ApiError::BadCredentials);
     };
     let token = state

@@ -57,14 +57,27 @@ pub fn secret_path_for(db: &Path) -> PathBuf {
 fn read_small(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path)
         .map_err(|e| format!("cannot read the secret file {}: {e}", path.display()))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot stat the secret file {}: {e}", path.display()))?;
+    // A directory (or a device, a FIFO) opens fine; say what it is rather
+    // than judge its mode bits, which mean something else there.
+    if meta.is_dir() {
+        return Err(format!(
+            "the secret path {} is a directory, not a file; give the path of a file (it is created if missing)",
+            path.display()
+        ));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "the secret path {} is not a regular file",
+            path.display()
+        ));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = file
-            .metadata()
-            .map_err(|e| format!("cannot stat the secret file {}: {e}", path.display()))?
-            .permissions()
-            .mode();
+        let mode = meta.permissions().mode();
         if mode & 0o077 != 0 {
             return Err(format!(
                 "the secret file {} is readable by others (mode {:o}); run: chmod 600 {}",

@@ -18,11 +18,11 @@ mod schema;
 mod threads;
 
 pub use queries::{
-    MAX_TODOS_PER_USER, NewUser, Todo, TodoFields, User, credentials, delete_todo, get_todo,
-    insert_todo, insert_user, list_todos_json, update_todo, user_by_id, username_taken,
+    Credentials, MAX_TODOS_PER_USER, NewUser, Todo, TodoFields, User, credentials, delete_todo,
+    get_todo, insert_todo, insert_user, list_todos_json, update_todo, user_by_id, username_taken,
 };
-pub use schema::{MIGRATIONS, migrate};
-pub use threads::Db;
+pub use schema::{APPLICATION_ID, Found, MIGRATIONS, identify, migrate};
+pub use threads::{DEFAULT_TIMEOUT, Db};
 
 use std::fmt;
 
@@ -42,6 +42,24 @@ pub enum DbError {
         /// The newest version this build knows.
         known: i64,
     },
+    /// Another connection (another process) held the lock for longer
+    /// than the busy timeout: the write did not happen. 503.
+    Busy,
+    /// The call took longer than the database timeout (a stalled disk,
+    /// a frozen file system): the caller stopped waiting. 503.
+    Timeout,
+    /// The disk is full (`SQLITE_FULL`): the write did not happen. 507.
+    Full,
+    /// The file at the database's path is no longer the one the server
+    /// opened (deleted, or replaced by a rename): writes would be lost,
+    /// so none is acknowledged. 503.
+    Moved,
+    /// The file, its directory or its file system cannot be written.
+    ReadOnly(String),
+    /// The file is not one of ours; it was left unchanged.
+    NotOurs(String),
+    /// Migration 2 found user names that differ only in case.
+    CaseVariants(Vec<String>),
 }
 
 impl fmt::Display for DbError {
@@ -54,6 +72,31 @@ impl fmt::Display for DbError {
                 f,
                 "the database schema is version {found}, newer than this build's {known}"
             ),
+            DbError::Busy => f.write_str("the database stayed locked by another connection"),
+            DbError::Timeout => f.write_str("the database did not answer in time"),
+            DbError::Full => f.write_str("the disk is full"),
+            DbError::Moved => f.write_str(
+                "the database file was deleted or replaced while the server runs; \
+                 writes are refused until the server is restarted",
+            ),
+            DbError::ReadOnly(why) => write!(
+                f,
+                "the database cannot be written ({why}); the server needs a writable file, \
+                 directory and file system"
+            ),
+            DbError::NotOurs(what) => write!(
+                f,
+                "not a barejwt database ({what}); it was left unchanged: give --db a new file \
+                 or a barejwt database"
+            ),
+            DbError::CaseVariants(names) => write!(
+                f,
+                "user names are now compared without case, but the database holds names \
+                 that differ only in case ({}); rename all but one of each (for example \
+                 `UPDATE users SET username = 'alice2' WHERE id = ...`) and start again; \
+                 the database was left at its old version",
+                names.join(", ")
+            ),
         }
     }
 }
@@ -62,6 +105,11 @@ impl std::error::Error for DbError {}
 
 impl From<rusqlite::Error> for DbError {
     fn from(e: rusqlite::Error) -> DbError {
-        DbError::Sqlite(e)
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => DbError::Busy,
+            Some(ErrorCode::DiskFull) => DbError::Full,
+            _ => DbError::Sqlite(e),
+        }
     }
 }

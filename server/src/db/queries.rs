@@ -5,7 +5,7 @@
 //! user can never read, change or delete another's todo (the caller sees
 //! "not found" either way).
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::DbError;
@@ -109,18 +109,42 @@ pub fn insert_user(
     }
 }
 
-/// `true` if a user of that name exists.
+// User names compare without case (schema version 2, RFC 8265 §3.3):
+// `= ?1 COLLATE NOCASE` is what the `users_by_name_nocase` index serves,
+// and that index's UNIQUE makes a case variant's registration a
+// constraint failure (409), even in a race.
+
+/// `true` if a user of that name, in any case, exists.
 pub fn username_taken(conn: &Connection, username: &str) -> Result<bool, DbError> {
-    let mut st = conn.prepare_cached("SELECT 1 FROM users WHERE username = ?1")?;
+    let mut st = conn.prepare_cached("SELECT 1 FROM users WHERE username = ?1 COLLATE NOCASE")?;
     Ok(st.exists(params![username])?)
 }
 
-/// A user's id and password hash, by name.
-pub fn credentials(conn: &Connection, username: &str) -> Result<Option<(i64, String)>, DbError> {
-    let mut st =
-        conn.prepare_cached("SELECT id, hashed_password FROM users WHERE username = ?1")?;
+/// What a login checks, found by name in any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The row id.
+    pub id: i64,
+    /// The name as it was registered (which may differ in case from the
+    /// name the user typed).
+    pub username: String,
+    /// The bcrypt hash.
+    pub hash: String,
+}
+
+/// A user's id, registered name and password hash, by name in any case.
+pub fn credentials(conn: &Connection, username: &str) -> Result<Option<Credentials>, DbError> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, username, hashed_password FROM users WHERE username = ?1 COLLATE NOCASE",
+    )?;
     Ok(st
-        .query_row(params![username], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![username], |r| {
+            Ok(Credentials {
+                id: r.get(0)?,
+                username: r.get(1)?,
+                hash: r.get(2)?,
+            })
+        })
         .optional()?)
 }
 
@@ -195,7 +219,11 @@ pub fn insert_todo(
     owner: i64,
     t: &TodoFields,
 ) -> Result<Option<Todo>, DbError> {
-    let tx = conn.transaction()?;
+    // IMMEDIATE: the write lock first, then the count. A deferred
+    // transaction would read, then ask to upgrade to a write, and SQLite
+    // refuses that upgrade at once (no busy wait) when another process
+    // wrote in between.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let count: i64 = tx
         .prepare_cached("SELECT count(*) FROM todos WHERE owner_id = ?1")?
         .query_row(params![owner], |r| r.get(0))?;
@@ -282,6 +310,10 @@ mod tests {
         let a = insert_user(&conn, &new("alice"), "h", 0).unwrap().unwrap();
         let b = insert_user(&conn, &new("bob"), "h", 0).unwrap().unwrap();
         assert!(insert_user(&conn, &new("alice"), "h", 0).unwrap().is_none());
+        assert!(insert_user(&conn, &new("ALICE"), "h", 0).unwrap().is_none());
+        assert!(username_taken(&conn, "aLiCe").unwrap());
+        let found = credentials(&conn, "Alice").unwrap().unwrap();
+        assert_eq!((found.id, found.username.as_str()), (a.id, "alice"));
         let fields = TodoFields {
             title: "buy milk".into(),
             description: String::new(),

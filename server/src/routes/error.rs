@@ -27,6 +27,15 @@
 //!
 //! And 503 carries `Retry-After` ([RFC 9110 §10.2.3]).
 //!
+//! > The 507 (Insufficient Storage) status code means the method could not
+//! > be performed on the resource because the server is unable to store
+//! > the representation needed to successfully complete the request.
+//! > — [RFC 4918 §11.5]
+//!
+//! So a full disk is 507, and a database that is locked by another
+//! process, too slow to answer, or no longer at its path is 503 with
+//! `Retry-After`; neither body names a file.
+//!
 //! # A failed password grant speaks both languages
 //!
 //! > The authorization server responds with an HTTP 400 (Bad Request)
@@ -45,6 +54,7 @@
 //! [RFC 6750 §3.1]: https://www.rfc-editor.org/rfc/rfc6750#section-3.1
 //! [RFC 9110 §15.5.6]: https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6
 //! [RFC 6749 §5.2]: https://www.rfc-editor.org/rfc/rfc6749#section-5.2
+//! [RFC 4918 §11.5]: https://www.rfc-editor.org/rfc/rfc4918#section-11.5
 //! [RFC 9110 §10.2.3]: https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
 
 use hyper::StatusCode;
@@ -82,6 +92,11 @@ pub enum ApiError {
     BodyTimeout,
     /// 503 with `Retry-After`: the password queue is full.
     Busy,
+    /// 503 with `Retry-After`: the database cannot answer now; the code
+    /// for the log and the detail.
+    Unavailable(&'static str, &'static str),
+    /// 507: the disk is full.
+    InsufficientStorage,
     /// 500, with a code for the log; the client learns nothing more.
     Internal(&'static str),
 }
@@ -91,6 +106,18 @@ impl From<DbError> for ApiError {
         tracing::error!(error = %e, "database");
         match e {
             DbError::Closed => ApiError::Internal("db_closed"),
+            DbError::Busy => {
+                ApiError::Unavailable("db_busy", "The database is busy; retry shortly")
+            }
+            DbError::Timeout => ApiError::Unavailable(
+                "db_timeout",
+                "The database did not answer in time; retry shortly",
+            ),
+            DbError::Moved => ApiError::Unavailable(
+                "db_moved",
+                "The database is unavailable; changes cannot be saved",
+            ),
+            DbError::Full => ApiError::InsufficientStorage,
             _ => ApiError::Internal("db_error"),
         }
     }
@@ -112,6 +139,8 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::BodyTimeout => "body_timeout",
             ApiError::Busy => "busy",
+            ApiError::Unavailable(code, _) => code,
+            ApiError::InsufficientStorage => "disk_full",
             ApiError::Internal(code) => code,
         }
     }
@@ -146,6 +175,11 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Too many logins in progress; retry shortly".into(),
             ),
+            ApiError::Unavailable(_, detail) => (StatusCode::SERVICE_UNAVAILABLE, (*detail).into()),
+            ApiError::InsufficientStorage => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "Insufficient storage: the change was not saved".into(),
+            ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal Server Error".into(),
@@ -175,7 +209,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(allow) => {
                 h.insert(header::ALLOW, HeaderValue::from_static(allow));
             }
-            ApiError::Busy => {
+            ApiError::Busy | ApiError::Unavailable(..) => {
                 h.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}

@@ -117,6 +117,17 @@ pub(crate) async fn route(state: &State, req: Request<Incoming>) -> Result<Resp,
             )),
             _ => Err(ApiError::MethodNotAllowed("GET")),
         },
+        // Readiness: the database answers a read and the writer's turn.
+        "/readyz" => match method {
+            Method::GET => {
+                state.db.ready().await?;
+                Ok(json_response(
+                    StatusCode::OK,
+                    Bytes::from_static(b"{\"status\":\"ready\"}"),
+                ))
+            }
+            _ => Err(ApiError::MethodNotAllowed("GET")),
+        },
         _ if path.starts_with("/docs/") => match (method, pages::asset(path)) {
             (Method::GET, Some(page)) => Ok(page),
             (_, None) => Err(ApiError::NotFound),

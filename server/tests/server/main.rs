@@ -9,11 +9,14 @@
 
 mod connections;
 mod docs;
+mod faults_db;
+mod faults_startup;
 mod headers;
 mod helpers;
 mod input;
 mod lifecycle;
 mod login;
+mod mounts;
 mod openapi;
 mod todos;
 mod tokens;

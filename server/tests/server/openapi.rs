@@ -20,6 +20,7 @@ async fn openapi_describes_every_route() {
         ("/todo/{todo_id}", &["get", "put", "delete"]),
         ("/openapi.json", &["get"]),
         ("/healthz", &["get"]),
+        ("/readyz", &["get"]),
     ] {
         for m in methods {
             assert!(doc["paths"][path][m].is_object(), "{m} {path}");
