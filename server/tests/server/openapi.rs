@@ -66,7 +66,8 @@ async fn every_operation_documents_400_and_every_body_408_413_and_415() {
             }
         }
     }
-    assert_eq!(operations, 10);
+    // At least the ten of openapi_describes_every_route (others add more: /readyz).
+    assert!(operations >= 10, "{operations}");
     app.stop().await;
 }
 
