@@ -8,6 +8,7 @@
 mod debugger;
 mod decode;
 mod explain;
+mod harness;
 mod input;
 mod keygen;
 mod keyopts;
@@ -54,6 +55,7 @@ enum Command {
     Serve(serve::Args),
     Useradd(useradd::Args),
     Vectors(vectors::Args),
+    Harness(harness::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Useradd(args)) => useradd::run(args),
         Some(Command::Vectors(args)) => vectors::run(args),
+        Some(Command::Harness(args)) => harness::run(args),
         None => serve::run(cli.serve),
     }
 }

@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(form) = parse_form(input) {
                 assert!(form.len() <= MAX_FORM_FIELDS);
                 for (i, (name, _)) in form.iter().enumerate() {
-                    assert!(form[..i].iter().all(|(n, _)| n != name), "duplicate {name:?}");
+                    assert!(
+                        form[..i].iter().all(|(n, _)| n != name),
+                        "duplicate {name:?}"
+                    );
                 }
                 if let Ok((username, password)) = login_fields(&form) {
                     assert!(!username.is_empty() && !password.is_empty());

@@ -1,5 +1,7 @@
 //! The conformance runner: runs vector files in the format of
-//! `vectors/FORMAT.md` ("format 1") and reports every vector's outcome.
+//! `vectors/FORMAT.md` ("format 1") against barejwt, or against another
+//! implementation through its harness (`vectors/HARNESS.md`, the harness
+//! protocol), and reports every vector's outcome.
 //!
 //! A vector file is `{"format": 1, "source": "...", "vectors": [...]}`;
 //! each vector has an `id`, a `kind` (`verify`, `sign`, `hmac`,
@@ -7,48 +9,128 @@
 //! itself: an unknown `kind`, a missing or ill-typed field, an unknown
 //! `validation` option, a duplicate `id` or an unknown error code is
 //! reported as a failure naming the file and the vector — never skipped,
-//! never a panic.
+//! never a panic, and never sent to a harness.
 //!
 //! | file | concept |
 //! | --- | --- |
 //! | `files.rs` | the paths named, folders searched for `*.json`, a size cap |
-//! | `run.rs` | one file: its shape, one verdict per vector, panics caught |
 //! | `fields.rs` | reading a vector's fields, each checked for its type |
-//! | `kinds.rs` | barejwt's answer to each kind, against the expectation |
+//! | `vector.rs` | a vector as inputs (what is sent) and expectation (what is kept) |
+//! | `answer.rs` | barejwt's answer to each kind |
+//! | `classify.rs` | an answer against the expectation: `pass`, `unsafe`, … |
+//! | `protocol.rs` | the harness protocol's greeting, requests and responses |
+//! | `harness.rs` | a harness as a child process: time limits, restarts |
+//! | `run.rs` | one file against one implementation |
 //! | `report.rs` | the outcomes, the failure lines, `N passed, N failed` |
 
+mod answer;
+mod classify;
 mod fields;
 mod files;
-mod kinds;
+mod harness;
+mod protocol;
 mod report;
 mod run;
+mod vector;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use serde_json::Value;
+
+pub use classify::Class;
+pub use harness::{DEFAULT_TIMEOUT, MAX_ERRORS_IN_A_ROW, MAX_LINE_BYTES};
+pub use protocol::{Implementation, PROTOCOL};
 pub use report::{Outcome, Report};
 
-/// Runs every vector file under `paths`: files as given, folders searched
-/// recursively for `*.json` in name order.
-pub fn run_paths(paths: &[PathBuf]) -> Report {
-    let mut report = Report::default();
-    for file in files::collect(paths) {
-        match file {
-            Ok(path) => report.outcomes.extend(run::run_file(&path)),
-            Err((path, why)) => report
-                .outcomes
-                .push(Outcome::file_error(&path.display().to_string(), why)),
-        }
+/// barejwt as the reports name it.
+pub fn barejwt() -> Implementation {
+    Implementation {
+        name: "barejwt".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
     }
-    report
 }
 
-/// Runs the vectors of one file's text; `file` names it in the outcomes.
+/// Every vector file under `paths` through `responder`.
+fn run_all(paths: &[PathBuf], responder: &mut dyn run::Responder) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    for file in files::collect(paths) {
+        match file {
+            Ok(path) => {
+                let name = path.display().to_string();
+                match files::read(&path) {
+                    Ok(text) => outcomes.extend(run::run_str(&name, &text, responder)),
+                    Err(why) => outcomes.push(Outcome::file_error(&name, why)),
+                }
+            }
+            Err((path, why)) => {
+                outcomes.push(Outcome::file_error(&path.display().to_string(), why))
+            }
+        }
+    }
+    outcomes
+}
+
+/// Runs every vector file under `paths` against barejwt: files as given,
+/// folders searched recursively for `*.json` in name order.
+pub fn run_paths(paths: &[PathBuf]) -> Report {
+    Report {
+        outcomes: run_all(paths, &mut run::InProcess),
+        implementation: Some(barejwt()),
+        notes: Vec::new(),
+    }
+}
+
+/// Runs the vectors of one file's text against barejwt; `file` names it
+/// in the outcomes.
 ///
 /// Public beside [`run_paths`] for vector sets that are not files: one
 /// generated or altered in memory (the tests turn every expectation of
 /// `vectors/` around this way and check that each vector then fails).
 pub fn run_str(file: &str, text: &str) -> Vec<Outcome> {
-    run::run_str(file, text)
+    run::run_str(file, text, &mut run::InProcess)
+}
+
+/// Runs every vector file under `paths` against the implementation behind
+/// the harness `command` (a shell command line), each answer awaited at
+/// most `timeout` ([`DEFAULT_TIMEOUT`] is the protocol's 10 s).
+pub fn run_harness(command: &str, paths: &[PathBuf], timeout: Duration) -> Report {
+    let mut harness = harness::Harness::new(command, timeout);
+    let outcomes = run_all(paths, &mut harness);
+    harness.finish();
+    Report {
+        outcomes,
+        implementation: harness.implementation.take(),
+        notes: std::mem::take(&mut harness.notes),
+    }
+}
+
+/// The greeting barejwt's own harness (`barejwt harness`) writes first.
+pub fn harness_greeting() -> Value {
+    let me = barejwt();
+    protocol::greeting(&me.name, &me.version)
+}
+
+/// barejwt's response to one request line of the harness protocol, as
+/// `barejwt harness` writes it: the same answer the in-process runner
+/// classifies. A request that cannot be read as a vector's inputs is
+/// answered `unsupported`, saying why.
+pub fn answer_request(request: &[u8]) -> Value {
+    let parsed: Result<Value, _> = serde_json::from_slice(request);
+    let Ok(Value::Object(obj)) = parsed else {
+        return serde_json::json!({"id": null, "result": "unsupported",
+            "message": "the request is not a JSON object"});
+    };
+    let id = obj.get("id").cloned().unwrap_or(Value::Null);
+    let read = vector::Kind::of(&obj).and_then(|kind| Ok((kind, vector::inputs(kind, &obj)?)));
+    match read {
+        Ok((kind, inputs)) => {
+            let answer = answer::barejwt(&inputs);
+            protocol::response(kind, &id, &answer)
+        }
+        Err(fields::BadVector(why)) => serde_json::json!({"id": id, "result": "unsupported",
+            "message": format!("a malformed request: {why}")}),
+    }
 }
 
 #[cfg(test)]

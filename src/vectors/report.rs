@@ -6,6 +6,9 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::classify::Class;
+use super::protocol::Implementation;
+
 /// One vector's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -19,8 +22,10 @@ pub struct Outcome {
     pub expected: String,
     /// What happened.
     pub got: String,
-    /// Whether the two agree.
+    /// Whether the two agree (the class is [`Class::Pass`]).
     pub passed: bool,
+    /// The protocol's name for the outcome (`pass`, `unsafe`, …).
+    pub class: Class,
 }
 
 impl Outcome {
@@ -33,6 +38,7 @@ impl Outcome {
             expected: "a readable vector file (format 1)".to_owned(),
             got: format!("malformed vector file: {why}"),
             passed: false,
+            class: Class::MalformedVector,
         }
     }
 }
@@ -52,6 +58,11 @@ impl fmt::Display for Outcome {
 pub struct Report {
     /// Every vector's outcome, in file order.
     pub outcomes: Vec<Outcome>,
+    /// Who answered: barejwt, or the harness's greeting (`None` when a
+    /// harness never greeted).
+    pub implementation: Option<Implementation>,
+    /// What happened to the harness on the way (restarts, giving up).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -70,6 +81,21 @@ impl Report {
         self.outcomes.iter().filter(|o| !o.passed)
     }
 
+    /// How many vectors had this outcome.
+    pub fn count(&self, class: Class) -> usize {
+        self.outcomes.iter().filter(|o| o.class == class).count()
+    }
+
+    /// The failures counted by outcome, `unsafe` first: `unsafe 3,
+    /// refused 1, wrong_code 0, …` (every class but `pass`, each once).
+    pub fn counts_line(&self) -> String {
+        Class::ALL[1..]
+            .iter()
+            .map(|&c| format!("{c} {}", self.count(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The closing line: `N passed, N failed`.
     pub fn summary(&self) -> String {
         format!("{} passed, {} failed", self.passed(), self.failed())
@@ -83,10 +109,21 @@ impl Report {
             .map(|o| {
                 serde_json::json!({
                     "file": o.file, "id": o.id, "kind": o.kind,
-                    "expected": o.expected, "got": o.got, "passed": o.passed,
+                    "outcome": o.class.name(), "expected": o.expected, "got": o.got,
+                    "passed": o.passed,
                 })
             })
             .collect();
-        serde_json::json!({"passed": self.passed(), "failed": self.failed(), "results": results})
+        let counts: serde_json::Map<String, Value> = Class::ALL
+            .iter()
+            .map(|&c| (c.name().to_owned(), Value::from(self.count(c))))
+            .collect();
+        serde_json::json!({
+            "implementation": self.implementation.as_ref().map(|i| {
+                serde_json::json!({"name": i.name, "version": i.version})
+            }),
+            "passed": self.passed(), "failed": self.failed(), "counts": counts,
+            "notes": self.notes, "results": results,
+        })
     }
 }

@@ -1,55 +1,54 @@
-//! Running a vector file in process: the file's shape (`format`,
-//! `vectors`, unique `id`s), one [`Verdict`] per vector from the runner
-//! of its `kind` (`kinds.rs`), and a caught panic reported as a bug
-//! rather than ending the run.
+//! Running a vector file against one implementation: the file's shape
+//! (`format`, `vectors`, unique `id`s), each vector read into its inputs
+//! and its expectation, the implementation's answer, and the class the
+//! runner makes of it. barejwt in process and a harness behind the
+//! protocol are two [`Responder`]s of the same loop.
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
+use super::answer::{self, Answer};
+use super::classify::{Class, classify};
 use super::fields::{BadVector, bad};
+use super::protocol::ProtocolError;
 use super::report::Outcome;
-use super::{files, kinds};
+use super::vector::{self, Inputs, Kind};
 
-/// What a vector expected, and whether barejwt did it.
-pub(crate) enum Verdict {
-    /// barejwt did what the vector says.
-    Pass {
-        /// What the vector expects, as the report shows it.
-        expected: String,
-    },
-    /// barejwt did something else.
-    Fail {
-        /// What the vector expects.
-        expected: String,
-        /// What barejwt did instead.
-        got: String,
-    },
+/// Something that answers vectors: barejwt itself, or a harness.
+pub(crate) trait Responder {
+    /// The answer to one vector, whose `request` is what the protocol
+    /// sends and `inputs` the same fields already read. `Err` when the
+    /// answer could not be had (the harness broke the protocol).
+    fn answer(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        request: &Value,
+        inputs: &Inputs,
+    ) -> Result<Answer, ProtocolError>;
 }
 
-impl Verdict {
-    /// `Pass` when `got` is `None`.
-    pub(crate) fn new(expected: String, got: Option<String>) -> Verdict {
-        match got {
-            None => Verdict::Pass { expected },
-            Some(got) => Verdict::Fail { expected, got },
-        }
-    }
-}
+/// barejwt, in this process.
+pub(crate) struct InProcess;
 
-/// Runs one vector file.
-pub(crate) fn run_file(path: &Path) -> Vec<Outcome> {
-    let name = path.display().to_string();
-    match files::read(path) {
-        Ok(text) => run_str(&name, &text),
-        Err(why) => vec![Outcome::file_error(&name, why)],
+impl Responder for InProcess {
+    fn answer(
+        &mut self,
+        _: Kind,
+        _: &str,
+        _: &Value,
+        inputs: &Inputs,
+    ) -> Result<Answer, ProtocolError> {
+        catch_unwind(AssertUnwindSafe(|| answer::barejwt(inputs))).map_err(|_| {
+            ProtocolError("barejwt panicked (a bug in barejwt: please report it)".into())
+        })
     }
 }
 
 /// Runs the vectors of one file's text; `file` names it in the outcomes.
-pub(crate) fn run_str(file: &str, text: &str) -> Vec<Outcome> {
+pub(crate) fn run_str(file: &str, text: &str, responder: &mut dyn Responder) -> Vec<Outcome> {
     let vectors = match vector_list(text) {
         Ok(v) => v,
         Err(why) => return vec![Outcome::file_error(file, why)],
@@ -58,40 +57,63 @@ pub(crate) fn run_str(file: &str, text: &str) -> Vec<Outcome> {
     let mut out = Vec::with_capacity(vectors.len());
     for (i, v) in vectors.iter().enumerate() {
         let id = match v.get("id") {
-            Some(Value::String(id)) => id.clone(),
-            _ => format!("#{i}"),
+            Some(Value::String(id)) => Some(id.clone()),
+            _ => None,
         };
         let kind = v.get("kind").and_then(Value::as_str).unwrap_or("");
-        let result = if !matches!(v.get("id"), Some(Value::String(_))) {
-            Err(bad(format!("vector #{i} has no string \"id\"")))
-        } else if !seen.insert(id.clone()) {
-            Err(bad("duplicate \"id\" in this file"))
-        } else {
-            catch_unwind(AssertUnwindSafe(|| run_vector(v))).unwrap_or_else(|_| {
-                Ok(Verdict::Fail {
-                    expected: "no panic".into(),
-                    got: "the runner panicked (a bug in barejwt: please report it)".into(),
-                })
-            })
-        };
-        let (expected, got) = match result {
-            Ok(Verdict::Pass { expected }) => (expected, None),
-            Ok(Verdict::Fail { expected, got }) => (expected, Some(got)),
-            Err(BadVector(why)) => (
-                "a well-formed vector".into(),
-                Some(format!("malformed vector: {why}")),
-            ),
+        let (class, expected, got) = match &id {
+            None => malformed(bad(format!("vector #{i} has no string \"id\""))),
+            Some(id) if !seen.insert(id.clone()) => malformed(bad("duplicate \"id\" in this file")),
+            Some(id) => match v.as_object() {
+                None => malformed(bad("a vector must be a JSON object")),
+                Some(obj) => run_vector(id, obj, responder),
+            },
         };
         out.push(Outcome {
             file: file.to_owned(),
-            id,
+            id: id.unwrap_or_else(|| format!("#{i}")),
             kind: kind.to_owned(),
             expected,
-            passed: got.is_none(),
-            got: got.unwrap_or_else(|| "as expected".into()),
+            got,
+            passed: class == Class::Pass,
+            class,
         });
     }
     out
+}
+
+fn malformed(BadVector(why): BadVector) -> (Class, String, String) {
+    (
+        Class::MalformedVector,
+        "a well-formed vector".into(),
+        format!("malformed vector: {why}"),
+    )
+}
+
+/// One vector: read it whole (a malformed vector is never sent), ask,
+/// classify.
+fn run_vector(
+    id: &str,
+    obj: &Map<String, Value>,
+    responder: &mut dyn Responder,
+) -> (Class, String, String) {
+    let read = Kind::of(obj).and_then(|kind| {
+        let inputs = vector::inputs(kind, obj)?;
+        Ok((kind, inputs, vector::expected(kind, obj)?))
+    });
+    let (kind, inputs, expected) = match read {
+        Ok(r) => r,
+        Err(e) => return malformed(e),
+    };
+    let request = super::protocol::request(obj);
+    match responder.answer(kind, id, &request, &inputs) {
+        Ok(answer) => classify(kind, &expected, &answer),
+        Err(ProtocolError(why)) => (
+            Class::HarnessError,
+            super::classify::expected_text(kind, &expected),
+            why,
+        ),
+    }
 }
 
 /// The `vectors` array of a format-1 file, or why the file is not one.
@@ -112,21 +134,5 @@ pub(crate) fn vector_list(text: &str) -> Result<Vec<Value>, String> {
     match obj.remove("vectors") {
         Some(Value::Array(vectors)) => Ok(vectors),
         _ => Err("missing \"vectors\" array".into()),
-    }
-}
-
-fn run_vector(v: &Value) -> Result<Verdict, BadVector> {
-    let obj = v
-        .as_object()
-        .ok_or_else(|| bad("a vector must be a JSON object"))?;
-    match obj.get("kind").and_then(Value::as_str) {
-        Some("verify") => kinds::verify(obj),
-        Some("sign") => kinds::sign(obj),
-        Some("hmac") => kinds::hmac(obj),
-        Some("base64url") => kinds::base64url(obj),
-        Some(other) => Err(bad(format!(
-            "unknown kind {other:?} (expected verify, sign, hmac or base64url)"
-        ))),
-        None => Err(bad("missing string \"kind\"")),
     }
 }
