@@ -118,10 +118,11 @@ impl Guard {
                 );
             }
         }
-        if self.writer && !self.emptied.replace(true) {
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
-                tracing::warn!(error = %e, "checkpointing the moved database's WAL");
-            }
+        if self.writer
+            && !self.emptied.replace(true)
+            && let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "checkpointing the moved database's WAL");
         }
         Err(DbError::Moved)
     }
