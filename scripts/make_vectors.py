@@ -1167,6 +1167,9 @@ def build_claims():
              leeway=5)
     nbf_case("claims-nbf-leeway-short", str(NOW + 6), NOW, "not_yet_valid",
              "6 s early, leeway 5", leeway=5)
+    # Found by fuzz/fuzz_targets/differential.rs: jsonwebtoken 12 refuses a
+    # NumericDate below zero, which RFC 7519 section 2 does not exclude.
+    nbf_case("claims-nbf-negative", "-1", NOW, "valid", "a negative value, long past")
     f.verify("claims-iat-future", "iat one hour in the future: iat is only type-checked "
              "(RFC 7519 section 4.1.6): valid.",
              tp({"sub": "alice", "iat": NOW + 3600}), kh, claims={"sub": "alice",
@@ -1221,6 +1224,11 @@ def build_claims():
     sub_case("claims-sub-missing", ..., "missing_claim", "without sub")
     sub_case("claims-sub-mismatch", "bob", "invalid_subject", "sub 'bob'")
     sub_case("claims-sub-number", 42, "invalid_subject", "sub the number 42", want="42")
+    # Found by fuzz/fuzz_targets/differential.rs: jsonwebtoken 12 fails to
+    # parse a token whose unchecked sub is an array, which this format accepts.
+    f.verify("claims-sub-array-unchecked", "sub is an array and the verifier names no "
+             "subject: sub is not checked (RFC 7519 section 4.1.2 leaves its use to the "
+             "application): valid.", tp({"sub": [], "iss": iss}), kh)
 
     # --- aud (RFC 7519 section 4.1.3)
     def aud_case(vid, value, want, expect, what):
