@@ -99,3 +99,27 @@ def test_authorize_with_the_password_flow_then_try_get_todo(server, driver, scre
     todos = json.loads(body)
     assert [t["title"] for t in todos] == ["read RFC 7519"]
     assert page_errors(driver) == []
+
+
+def test_try_it_out_post_todo_with_the_token_from_the_lock(server, driver, screenshot, page_errors):
+    username, password, _ = server.create_user()
+    driver.get(server.url + "/docs")
+    authorize(driver, username, password)
+    block = operation(driver, "POST", "/todo")
+    button(driver, "Try it out", within=block).click()
+    body = wait(driver).until(lambda d: block.find_element(By.CSS_SELECTOR, "textarea.body-param__text"))
+    body.clear()
+    body.send_keys(json.dumps({"title": "written in Swagger UI", "priority": 2}))
+    button(driver, "Execute", within=block).click()
+    live = wait(driver).until(lambda d: block.find_element(By.CSS_SELECTOR, ".live-responses-table .response"))
+    status = live.find_element(By.CSS_SELECTOR, ".response-col_status").text.strip()
+    text = live.find_element(By.CSS_SELECTOR, ".response-col_description pre").text
+    driver.execute_script("arguments[0].scrollIntoView()", block)
+    screenshot(driver, "docs-post-todo")
+    assert status == "201", text
+    assert json.loads(text)["title"] == "written in Swagger UI"
+    # The todo is the logged-in user's: the API lists it for their token.
+    token = server.login(username, password)
+    listed = server.request("GET", "/todo", token=token).json()
+    assert [t["title"] for t in listed] == ["written in Swagger UI"]
+    assert page_errors(driver) == []

@@ -36,6 +36,9 @@ expect() { # expect STATUS curl-args...
 
 expect 200 "$B/healthz"
 expect 200 "$B/openapi.json"
+expect 200 "$B/docs"
+curl -s -D - -o /dev/null "$B/docs" | grep -qi "^content-security-policy: default-src 'self';" || fail "/docs has no self-only CSP"
+expect 200 "$B/docs/swagger-ui-bundle.js"
 expect 201 -X POST "$B/users" -H 'content-type: application/json' -d '{"username":"smoke","password":"correct horse"}'
 expect 200 -X POST "$B/token" -d 'username=smoke&password=correct+horse'
 TOKEN=$(sed 's/.*"access_token":"\([^"]*\)".*/\1/' "$DIR/body")

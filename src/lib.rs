@@ -11,7 +11,8 @@
 //! | module | what | RFC |
 //! | --- | --- | --- |
 //! | [`base64url`] | the encoding of every segment | RFC 4648 §5, RFC 7515 §2 |
-//! | [`hmac`] | HMAC-SHA-256/384/512 over `sha2` | RFC 2104, RFC 7518 §3.2 |
+//! | `sha` (private) | SHA-2 at its compression function: initial values, padding | FIPS 180-4 §5 |
+//! | [`hmac`] | HMAC-SHA-256/384/512, the key's two blocks compressed once | RFC 2104, RFC 7518 §3.2 |
 //! | [`ct`] | constant-time tag comparison | — |
 //! | [`key`] | keys bound to an algorithm, JWK `oct`, key sets by `kid` | RFC 7517, RFC 7518 §6.4 |
 //! | `json` (private) | refusing duplicate names, bounding depth | RFC 7515 §4, RFC 8259 §9 |
@@ -26,8 +27,9 @@
 //! | [`vectors`] | the conformance runner | — |
 //!
 //! This crate is the library alone: its dependencies are the hash functions
-//! (`sha2`), constant-time helpers (`subtle`) and JSON (`serde`,
-//! `serde_json`). Two more crates of the same workspace build on it:
+//! (`sha2`, used at the compression function), constant-time helpers
+//! (`subtle`), JSON (`serde`, `serde_json`, with `memchr` and `smallvec`)
+//! and, on Linux, `rustix` for the coarse clock. Two more crates of the same workspace build on it:
 //! `barejwt-server` (in `server/`), the login and todo service (hyper,
 //! SQLite, bcrypt), and `barejwt-cli` (in `cli/`), the `barejwt` binary.
 //! Read them last.
@@ -71,6 +73,7 @@ pub mod jws;
 pub mod jwt;
 pub mod key;
 mod onepass;
+mod sha;
 pub mod validation;
 pub mod vectors;
 

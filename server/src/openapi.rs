@@ -7,6 +7,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::db::MAX_TODOS_PER_USER;
+use super::routes::MAX_FORM_FIELDS;
 
 fn error_ref(description: &str) -> Value {
     json!({
@@ -295,7 +296,10 @@ pub fn document() -> Bytes {
                 },
                 "TokenRequest": {
                     "type": "object",
+                    "description": "Other fields are ignored (RFC 6749 §3.2), but each name once (a repeated name is 422) and at most 16 fields.",
                     "required": ["username", "password"],
+                    "additionalProperties": {"type": "string"},
+                    "maxProperties": MAX_FORM_FIELDS,
                     "properties": {
                         "grant_type": {"type": "string", "const": "password"},
                         "username": {"type": "string", "minLength": 1},

@@ -157,16 +157,6 @@ impl<const N: usize> Segment<N> {
             &self.heap
         }
     }
-
-    /// The decoded bytes, owned: the heap buffer as it is, or a copy of the
-    /// stack's.
-    pub(crate) fn into_vec(self) -> Vec<u8> {
-        if self.heap.is_empty() {
-            self.stack[..self.stack_len].to_vec()
-        } else {
-            self.heap
-        }
-    }
 }
 
 /// Decodes the signature segment into `out`. `Ok(None)` when it is strict
@@ -259,8 +249,6 @@ mod tests {
             large.decode(encoded.as_bytes(), Part::Payload).unwrap();
             assert_eq!(small.bytes(), bytes, "{n}");
             assert_eq!(large.bytes(), bytes, "{n}");
-            assert_eq!(small.into_vec(), bytes, "{n}");
-            assert_eq!(large.into_vec(), bytes, "{n}");
         }
         let mut s = Segment::<8>::new();
         let e = s.decode(b"AA=", Part::Header).unwrap_err();

@@ -122,6 +122,24 @@ pub struct Jws {
 ///
 /// [RFC 7515 §5.2]: https://www.rfc-editor.org/rfc/rfc7515#section-5.2
 pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> Result<Jws, Error> {
+    let (header, payload) = verify_then(token, keys, v, |payload| Ok(payload.to_vec()))?;
+    Ok(Jws { header, payload })
+}
+
+/// [`verify`], handing the decoded payload to `read` where it lies (on the
+/// stack, for a payload of usual size) once the MAC has matched: so
+/// [`crate::decode`] parses the claims without copying them to the heap.
+/// The header is made (its strings allocated) only once `read` has
+/// accepted the payload: a rejected claims set allocates nothing here.
+pub(crate) fn verify_then<K, R>(
+    token: &[u8],
+    keys: &K,
+    v: &Validation,
+    read: impl FnOnce(&[u8]) -> Result<R, Error>,
+) -> Result<(Header, R), Error>
+where
+    K: KeySource + ?Sized,
+{
     // Stage 1: size, a limit of barejwt's, before looking at a single byte.
     let max = v.get_max_token_bytes();
     if token.len() > max {
@@ -182,11 +200,10 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> 
         _ => return Err(Error::BadSignature),
     }
 
-    // Step 10 has nothing left to do: one signature, and it is valid.
-    Ok(Jws {
-        header: raw.into_header(alg),
-        payload: payload.into_vec(),
-    })
+    // Step 10 has nothing left to do: one signature, and it is valid. The
+    // payload may now be read.
+    let read = read(payload.bytes())?;
+    Ok((raw.into_header(alg), read))
 }
 
 /// Signs exact header and payload bytes: `header_json` is used byte for
