@@ -1532,6 +1532,12 @@ def build_edge():
     hx = {"alg": "HS256", "x-ext": {"nested": [1, 2.5, {"deep": None}], "ok": True}}
     f.verify("edge-header-extra-members", "Unknown header parameters (not listed in crit) "
              "are ignored (RFC 7515 section 4): valid.", token(hx, P0, K256), kh, header=hx)
+    # Found by fuzz/fuzz_targets/differential.rs: jsonwebtoken 12 refuses it.
+    hb = {"alg": "HS256", "b64": False}
+    f.verify("edge-header-b64-false-not-critical", "b64 false but not listed in crit: to a "
+             "recipient that does not implement RFC 7797 it is an unknown parameter, ignored "
+             "(RFC 7515 section 4), and the payload is base64url as usual: valid.",
+             token(hb, P0, K256), kh, header=hb)
     hk = {"alg": "HS256", "kid": "cl\u00e9-\u2603"}
     f.verify("edge-header-non-ascii-kid", "A non-ASCII kid with a single key_hex key (the kid "
              "is not consulted): valid.", token(hk, P0, K256), kh, header=hk)

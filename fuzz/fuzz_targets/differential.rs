@@ -141,6 +141,15 @@ const STRICTER: &[Rule] = &[
 /// jsonwebtoken refuses what the RFCs allow and barejwt accepts.
 const FINDINGS: &[Rule] = &[
     Rule {
+        name: "jsonwebtoken acts on b64: false even when crit does not list it",
+        rfc: "RFC 7515 §4 (parameters not understood and not critical MUST be ignored); RFC 7797 §6 (b64 belongs in crit)",
+        vector: "edge-valid.json edge-header-b64-false-not-critical",
+        applies: |c| {
+            matches!(c.their_kind(), Some(ErrorKind::InvalidToken))
+                && c.header_member("b64").is_some()
+        },
+    },
+    Rule {
         name: "jsonwebtoken cannot parse a claims set whose unchecked sub, iss or aud has another JSON type (its TryParse swallows the error mid-value, and the JSON parse then fails)",
         rfc: "RFC 7519 §4.1.1-§4.1.3 (the claims are checked only by an application that uses them)",
         vector: "negative-claims.json claims-sub-array-unchecked",
