@@ -49,7 +49,8 @@ pub struct KeyArgs {
     #[arg(long, value_name = "PATH", conflicts_with_all = ["secret"])]
     pub jwk: Option<PathBuf>,
     /// The secret itself (warning: it lands in your shell history).
-    #[arg(long, value_name = "TEXT")]
+    /// It may start with `-`, as a base64url key from `keygen` can.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub secret: Option<String>,
     /// How the secret's text becomes bytes.
     #[arg(long, value_enum, default_value_t, value_name = "ENC")]

@@ -336,6 +336,35 @@ mod sign_and_verify {
     }
 
     #[test]
+    fn a_secret_starting_with_a_hyphen_is_a_value_not_a_flag() {
+        // A base64url key from `keygen` starts with '-' one time in 64.
+        let key = format!("-{}", "k".repeat(42));
+        let token = sign(
+            &[
+                "sign",
+                "--secret",
+                &key,
+                "--key-encoding",
+                "base64url",
+                "{}",
+            ],
+            None,
+        );
+        let o = run(
+            &[
+                "verify",
+                "--secret",
+                &key,
+                "--key-encoding",
+                "base64url",
+                &token,
+            ],
+            None,
+        );
+        assert_eq!(status(&o), 0, "{}", stderr(&o));
+    }
+
+    #[test]
     fn key_encodings_turn_text_into_bytes() {
         // The tutorial's key as 32 hex-decoded bytes is another key.
         let o = run(

@@ -40,8 +40,9 @@
 //!   may still have happened.
 //! - **The file deleted or replaced by a rename**: before and after every
 //!   write the writer compares the device and inode at the path with the
-//!   ones it opened; once they differ it acknowledges no more writes
-//!   ([`DbError::Moved`]) and says so in the log, once.
+//!   ones it opened (a reader, after a read that failed); once they
+//!   differ no more writes are acknowledged ([`DbError::Moved`]), and the
+//!   log says so, once.
 
 use std::cell::Cell;
 use std::fmt;
@@ -79,14 +80,20 @@ enum Msg {
     Stop,
 }
 
-/// Watches that the file at the path is still the one the writer opened.
-#[derive(Debug, Default)]
+/// Watches that the file at the path is still the one the server opened.
+#[derive(Debug)]
 struct Guard {
-    /// The path, and the device and inode it had at open; `None` for the
-    /// readers (and off Unix), which check nothing.
+    /// The path, and the device and inode it had at open.
     file: Option<(PathBuf, u64, u64)>,
-    /// Set, for good, the first time the check fails.
+    /// Set, for good, the first time a check fails (shared by every
+    /// thread).
     moved: Arc<AtomicBool>,
+    /// The writer checks before and after every job; a reader only after
+    /// a job that failed (a read from a deleted file may fail), so the
+    /// read path costs no `stat`.
+    writer: bool,
+    /// The writer has emptied its WAL since the move.
+    emptied: Cell<bool>,
 }
 
 impl Guard {
@@ -99,23 +106,45 @@ impl Guard {
         let Some((path, dev, ino)) = &self.file else {
             return Ok(());
         };
-        if self.moved.load(Ordering::Relaxed) {
-            return Err(DbError::Moved);
-        }
-        if file_id(path).is_some_and(|id| id == (*dev, *ino)) {
-            return Ok(());
-        }
-        if !self.moved.swap(true, Ordering::Relaxed) {
-            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
-                tracing::warn!(error = %e, "checkpointing the moved database's WAL");
+        if !self.moved.load(Ordering::Relaxed) {
+            if file_id(path).is_some_and(|id| id == (*dev, *ino)) {
+                return Ok(());
             }
-            tracing::error!(
-                path = %path.display(),
-                "the database file was deleted or replaced while the server runs: \
-                 refusing every write (503) from now on; restart the server to use the file now at the path"
-            );
+            if !self.moved.swap(true, Ordering::Relaxed) {
+                tracing::error!(
+                    path = %path.display(),
+                    "the database file was deleted or replaced while the server runs: \
+                     refusing every write (503) from now on; restart the server to use the file now at the path"
+                );
+            }
+        }
+        if self.writer
+            && !self.emptied.replace(true)
+            && let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        {
+            tracing::warn!(error = %e, "checkpointing the moved database's WAL");
         }
         Err(DbError::Moved)
+    }
+
+    /// Runs `job`, checking the file as this thread's role says.
+    fn run<T>(
+        &self,
+        conn: &mut Connection,
+        job: impl FnOnce(&mut Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        if !self.writer {
+            return match job(conn) {
+                Err(e @ DbError::Sqlite(_)) => self.check(conn).and(Err(e)),
+                other => other,
+            };
+        }
+        // Checked before (do not write to a file that is gone) and after
+        // (do not acknowledge what went to a file that is gone).
+        self.check(conn)?;
+        let result = job(conn);
+        self.check(conn)?;
+        result
     }
 }
 
@@ -265,22 +294,24 @@ impl Db {
         }
 
         let moved = Arc::new(AtomicBool::new(false));
-        let guard = Guard {
-            file: file_id(path).map(|(dev, ino)| (path.to_path_buf(), dev, ino)),
+        let file = file_id(path).map(|(dev, ino)| (path.to_path_buf(), dev, ino));
+        let guard = |writer| Guard {
+            file: file.clone(),
             moved: Arc::clone(&moved),
+            writer,
+            emptied: Cell::new(false),
         };
         let mut threads = Vec::new();
         let mut reader_txs = Vec::new();
         for i in 0..readers.max(1) {
             let (tx, rx) = mpsc::channel();
             let conn = open(path, true, busy)?;
-            threads.push(
-                spawn(format!("db-read-{i}"), conn, Guard::default(), rx).map_err(DbError::Io)?,
-            );
+            threads
+                .push(spawn(format!("db-read-{i}"), conn, guard(false), rx).map_err(DbError::Io)?);
             reader_txs.push(tx);
         }
         let (wtx, wrx) = mpsc::channel();
-        threads.push(spawn("db-write".into(), writer, guard, wrx).map_err(DbError::Io)?);
+        threads.push(spawn("db-write".into(), writer, guard(true), wrx).map_err(DbError::Io)?);
         Ok(Db {
             readers: reader_txs,
             writer: wtx,
@@ -302,17 +333,7 @@ impl Db {
             if tx.is_closed() {
                 return;
             }
-            // Checked before (do not write to a file that is gone) and
-            // after (do not acknowledge what went to a file that is gone).
-            let result = match guard.check(conn) {
-                Ok(()) => f(conn),
-                Err(e) => Err(e),
-            };
-            let result = match (result, guard.check(conn)) {
-                (Ok(v), Ok(())) => Ok(v),
-                (Err(e), _) | (Ok(_), Err(e)) => Err(e),
-            };
-            let _ = tx.send(result);
+            let _ = tx.send(guard.run(conn, f));
         });
         to.send(Msg::Job(job)).map_err(|_| DbError::Closed)?;
         match tokio::time::timeout(self.timeout, rx).await {

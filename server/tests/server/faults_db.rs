@@ -90,11 +90,13 @@ async fn a_deleted_database_file_stops_writes_being_acknowledged() {
     let token = app.user("ada").await;
     std::fs::remove_file(&path).unwrap();
 
+    // A registration reads first (is the name taken?): that read must not
+    // turn into a 500 either.
+    let r = app.register("bob", "correct horse").await;
+    assert_unavailable(&r, dir.path());
     let r = app.json(Method::POST, "/todo", Some(&token), &todo()).await;
     assert_unavailable(&r, dir.path());
     assert_unavailable(&app.get("/readyz", "").await, dir.path());
-    let r = app.register("bob", "correct horse").await;
-    assert_unavailable(&r, dir.path());
     app.stop().await;
 }
 
