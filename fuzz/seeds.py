@@ -15,6 +15,8 @@ corpus is what `cargo fuzz cmin` keeps of seeds plus findings.
              the layout hmac.rs reads.
 - claims:    structured input: a few fixed byte strings (arbitrary reads
              any bytes).
+- differential: every verify token's decoded header and payload, joined
+             by 0xFF (the target signs them itself).
 """
 import base64
 import hashlib
@@ -53,6 +55,14 @@ def vectors():
             yield path.stem, v
 
 
+def unb64u(text: str):
+    """Lenient base64url decoding (the seeds may start from malformed tokens), or None."""
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, UnicodeEncodeError):
+        return None
+
+
 def write(target: str, name: str, data: bytes, seen: set):
     if data in seen:
         return
@@ -63,7 +73,7 @@ def write(target: str, name: str, data: bytes, seen: set):
 
 
 def main() -> int:
-    seen = {t: set() for t in ["decode", "base64url", "hmac", "claims"]}
+    seen = {t: set() for t in ["decode", "base64url", "hmac", "claims", "differential"]}
     for stem, v in vectors():
         vid = f"{stem}-{v['id']}"
         kind = v["kind"]
@@ -74,6 +84,9 @@ def main() -> int:
                 write("decode", vid, raw, seen["decode"])
                 if raw.count(b".") == 2:
                     write("decode", vid + "-signing-input", raw.rsplit(b".", 1)[0], seen["decode"])
+                segments = [unb64u(s) for s in token.split(".")[:2]]
+                if len(segments) == 2 and None not in segments:
+                    write("differential", vid, segments[0] + b"\xff" + segments[1], seen["differential"])
         elif kind == "base64url":
             text = v["encoded"].encode("utf-8", "surrogateescape")
             write("base64url", vid, text, seen["base64url"])

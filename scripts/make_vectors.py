@@ -1167,6 +1167,9 @@ def build_claims():
              leeway=5)
     nbf_case("claims-nbf-leeway-short", str(NOW + 6), NOW, "not_yet_valid",
              "6 s early, leeway 5", leeway=5)
+    # Found by fuzz/fuzz_targets/differential.rs: jsonwebtoken 12 refuses a
+    # NumericDate below zero, which RFC 7519 section 2 does not exclude.
+    nbf_case("claims-nbf-negative", "-1", NOW, "valid", "a negative value, long past")
     f.verify("claims-iat-future", "iat one hour in the future: iat is only type-checked "
              "(RFC 7519 section 4.1.6): valid.",
              tp({"sub": "alice", "iat": NOW + 3600}), kh, claims={"sub": "alice",
@@ -1221,6 +1224,11 @@ def build_claims():
     sub_case("claims-sub-missing", ..., "missing_claim", "without sub")
     sub_case("claims-sub-mismatch", "bob", "invalid_subject", "sub 'bob'")
     sub_case("claims-sub-number", 42, "invalid_subject", "sub the number 42", want="42")
+    # Found by fuzz/fuzz_targets/differential.rs: jsonwebtoken 12 fails to
+    # parse a token whose unchecked sub is an array, which this format accepts.
+    f.verify("claims-sub-array-unchecked", "sub is an array and the verifier names no "
+             "subject: sub is not checked (RFC 7519 section 4.1.2 leaves its use to the "
+             "application): valid.", tp({"sub": [], "iss": iss}), kh)
 
     # --- aud (RFC 7519 section 4.1.3)
     def aud_case(vid, value, want, expect, what):
@@ -1524,6 +1532,12 @@ def build_edge():
     hx = {"alg": "HS256", "x-ext": {"nested": [1, 2.5, {"deep": None}], "ok": True}}
     f.verify("edge-header-extra-members", "Unknown header parameters (not listed in crit) "
              "are ignored (RFC 7515 section 4): valid.", token(hx, P0, K256), kh, header=hx)
+    # Found by fuzz/fuzz_targets/differential.rs: jsonwebtoken 12 refuses it.
+    hb = {"alg": "HS256", "b64": False}
+    f.verify("edge-header-b64-false-not-critical", "b64 false but not listed in crit: to a "
+             "recipient that does not implement RFC 7797 it is an unknown parameter, ignored "
+             "(RFC 7515 section 4), and the payload is base64url as usual: valid.",
+             token(hb, P0, K256), kh, header=hb)
     hk = {"alg": "HS256", "kid": "cl\u00e9-\u2603"}
     f.verify("edge-header-non-ascii-kid", "A non-ASCII kid with a single key_hex key (the kid "
              "is not consulted): valid.", token(hk, P0, K256), kh, header=hk)

@@ -74,6 +74,12 @@ fn now() -> f64 {
 /// barejwt refuses, jsonwebtoken accepts: barejwt's strictness rules.
 const STRICTER: &[Rule] = &[
     Rule {
+        name: "tokens longer than the verifier's limit (8192 bytes by default) are refused before parsing",
+        rfc: "RFC 8259 §9 (\"An implementation may set limits on the size of texts that it accepts\"); jsonwebtoken has no limit",
+        vector: "negative-structure.json struct-too-large-by-one",
+        applies: |c| c.our_code() == "too_large",
+    },
+    Rule {
         name: "duplicate member names are refused",
         rfc: "RFC 7515 §4 (\"Header Parameter names within the JOSE Header MUST be unique\"), RFC 7519 §4 (claim names MUST be unique); RFC 8259 §4",
         vector: "negative-header.json hdr-dup-typ, negative-claims.json claims-dup-custom",
@@ -135,9 +141,27 @@ const STRICTER: &[Rule] = &[
 /// jsonwebtoken refuses what the RFCs allow and barejwt accepts.
 const FINDINGS: &[Rule] = &[
     Rule {
-        name: "jsonwebtoken refuses NumericDates that are not whole non-negative u64 seconds",
+        name: "jsonwebtoken acts on b64: false even when crit does not list it",
+        rfc: "RFC 7515 §4 (parameters not understood and not critical MUST be ignored); RFC 7797 §6 (b64 belongs in crit)",
+        vector: "edge-valid.json edge-header-b64-false-not-critical",
+        applies: |c| {
+            matches!(c.their_kind(), Some(ErrorKind::InvalidToken))
+                && c.header_member("b64").is_some()
+        },
+    },
+    Rule {
+        name: "jsonwebtoken cannot parse a claims set whose unchecked sub, iss or aud has another JSON type (its TryParse swallows the error mid-value, and the JSON parse then fails)",
+        rfc: "RFC 7519 §4.1.1-§4.1.3 (the claims are checked only by an application that uses them)",
+        vector: "negative-claims.json claims-sub-array-unchecked",
+        applies: |c| {
+            matches!(c.their_kind(), Some(ErrorKind::Json(_)))
+                && ["sub", "iss", "aud"].iter().any(|n| c.claim(n).is_some_and(|v| !v.is_string()))
+        },
+    },
+    Rule {
+        name: "jsonwebtoken refuses NumericDates outside 0..2^64 seconds (negative, huge); fractions it rounds",
         rfc: "RFC 7519 §2 (NumericDate: \"non-integer values can be represented\"), §4.1.4",
-        vector: "negative-claims.json claims-exp-fraction-valid, claims-exp-exponent-valid, claims-exp-huge",
+        vector: "negative-claims.json claims-exp-huge, claims-nbf-negative",
         applies: |c| {
             matches!(c.their_kind(), Some(ErrorKind::InvalidClaimFormat(_)))
                 && ["exp", "nbf"].iter().any(|n| {

@@ -51,7 +51,11 @@ pub fn hex(text: &str) -> Result<Vec<u8>, Refusal> {
 pub fn check_validation(req: &Value, supported: &[&str]) -> Result<(), Refusal> {
     let extra: Vec<&String> = req["validation"]
         .as_object()
-        .map(|v| v.keys().filter(|k| !supported.contains(&k.as_str())).collect())
+        .map(|v| {
+            v.keys()
+                .filter(|k| !supported.contains(&k.as_str()))
+                .collect()
+        })
         .unwrap_or_default();
     if extra.is_empty() {
         Ok(())
@@ -71,7 +75,10 @@ pub fn peek_claims(token: &str) -> Option<Value> {
 pub fn serve(name: &str, version: &str, answer: impl Fn(&Value) -> Answer) {
     let mut out = std::io::stdout().lock();
     let greeting = json!({"protocol": 1, "name": name, "version": version});
-    if writeln!(out, "{greeting}").and_then(|()| out.flush()).is_err() {
+    if writeln!(out, "{greeting}")
+        .and_then(|()| out.flush())
+        .is_err()
+    {
         return;
     }
     for line in std::io::stdin().lock().lines() {
@@ -84,7 +91,9 @@ pub fn serve(name: &str, version: &str, answer: impl Fn(&Value) -> Answer) {
                 json!({"result": "invalid", "message": m})
             }
             Err(Refusal::Invalid(_, _)) if req["kind"] == "hmac" => json!({"result": "invalid"}),
-            Err(Refusal::Invalid(code, m)) => json!({"result": "invalid", "code": code, "message": m}),
+            Err(Refusal::Invalid(code, m)) => {
+                json!({"result": "invalid", "code": code, "message": m})
+            }
         };
         resp["id"] = req["id"].clone();
         if writeln!(out, "{resp}").and_then(|()| out.flush()).is_err() {

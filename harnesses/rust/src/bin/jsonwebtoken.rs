@@ -10,10 +10,14 @@
 //! hmac through `crypto::sign` / `crypto::verify`, which take exact bytes.
 //! No base64url API, typ option, minimum key length or size limit.
 
-use barejwt_harnesses::{Answer, Refusal, check_validation, hex, peek_claims, secret, serve, unsupported};
+use barejwt_harnesses::{
+    Answer, Refusal, check_validation, hex, peek_claims, secret, serve, unsupported,
+};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation, crypto, decode, decode_header};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Validation, crypto, decode, decode_header,
+};
 use serde_json::{Value, json};
 use std::str::FromStr;
 
@@ -28,7 +32,10 @@ fn code_of(kind: &ErrorKind) -> Option<&'static str> {
         ErrorKind::InvalidSubject => "invalid_subject",
         ErrorKind::MissingRequiredClaim(_) => "missing_claim",
         ErrorKind::InvalidClaimFormat(_) => "invalid_claim",
-        ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => "malformed",
+        ErrorKind::InvalidToken
+        | ErrorKind::Base64(_)
+        | ErrorKind::Json(_)
+        | ErrorKind::Utf8(_) => "malformed",
         _ => return None,
     })
 }
@@ -43,11 +50,15 @@ fn alg(name: &str) -> Result<Algorithm, Refusal> {
 
 fn decoding_key(req: &Value, token: &str) -> Result<DecodingKey, Refusal> {
     let jwk: Jwk = if let Some(set) = req.get("jwks") {
-        let set: JwkSet = serde_json::from_value(set.clone()).map_err(|e| Refusal::Invalid(None, e.to_string()))?;
+        let set: JwkSet = serde_json::from_value(set.clone())
+            .map_err(|e| Refusal::Invalid(None, e.to_string()))?;
         let kid = decode_header(token).map_err(refused)?.kid;
         match (kid, set.keys.len()) {
             (None, 1) => set.keys[0].clone(),
-            (Some(kid), _) => set.find(&kid).cloned().ok_or(Refusal::Invalid(Some("unknown_key"), format!("no key {kid:?}")))?,
+            (Some(kid), _) => set.find(&kid).cloned().ok_or(Refusal::Invalid(
+                Some("unknown_key"),
+                format!("no key {kid:?}"),
+            ))?,
             (None, _) => return Err(Refusal::Invalid(Some("unknown_key"), "no kid".into())),
         }
     } else if let Some(k) = req.get("key") {
@@ -59,14 +70,22 @@ fn decoding_key(req: &Value, token: &str) -> Result<DecodingKey, Refusal> {
 }
 
 fn verify(req: &Value) -> Answer {
-    check_validation(req, &["algorithms", "leeway", "iss", "aud", "sub", "required"])?;
+    check_validation(
+        req,
+        &["algorithms", "leeway", "iss", "aud", "sub", "required"],
+    )?;
     let v = &req["validation"];
     let token = req["token"].as_str().unwrap_or("");
     let algs = match v["algorithms"].as_array() {
-        Some(list) => list.iter().map(|a| alg(a.as_str().unwrap_or(""))).collect::<Result<Vec<_>, _>>()?,
+        Some(list) => list
+            .iter()
+            .map(|a| alg(a.as_str().unwrap_or("")))
+            .collect::<Result<Vec<_>, _>>()?,
         None => vec![Algorithm::HS256],
     };
-    let Some(&first) = algs.first() else { return unsupported("no algorithm") };
+    let Some(&first) = algs.first() else {
+        return unsupported("no algorithm");
+    };
     let mut val = Validation::new(first);
     val.algorithms = algs;
     val.required_spec_claims.clear();
@@ -85,7 +104,9 @@ fn verify(req: &Value) -> Answer {
         let claims = peek_claims(token).unwrap_or(Value::Null);
         let system = i64::try_from(jsonwebtoken::get_current_timestamp()).unwrap_or(i64::MAX);
         if claims.get("nbf").is_some() {
-            return unsupported("jsonwebtoken has no clock option, and its nbf check cannot be shifted");
+            return unsupported(
+                "jsonwebtoken has no clock option, and its nbf check cannot be shifted",
+            );
         }
         if now > system {
             return unsupported("jsonwebtoken has no clock option: a now in the future");
@@ -109,7 +130,10 @@ fn segment(req: &Value, name: &str) -> String {
     use base64::Engine;
     match req[format!("{name}_json")].as_str() {
         Some(text) => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text),
-        None => req[format!("{name}_b64u")].as_str().unwrap_or("").to_owned(),
+        None => req[format!("{name}_b64u")]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
     }
 }
 
@@ -122,15 +146,23 @@ fn answer(req: &Value) -> Answer {
             }
             let input = format!("{}.{}", segment(req, "header"), segment(req, "payload"));
             let key = EncodingKey::from_secret(&secret(req)?).map_err(refused)?;
-            let sig = crypto::sign(input.as_bytes(), &key, alg(req["alg"].as_str().unwrap_or(""))?).map_err(refused)?;
+            let sig = crypto::sign(
+                input.as_bytes(),
+                &key,
+                alg(req["alg"].as_str().unwrap_or(""))?,
+            )
+            .map_err(refused)?;
             Ok(json!({"result": "valid", "token": format!("{input}.{sig}")}))
         }
         Some("hmac") => {
             use base64::Engine;
-            let key = DecodingKey::from_secret(&hex(req["key_hex"].as_str().unwrap_or(""))?).map_err(refused)?;
-            let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hex(req["mac_hex"].as_str().unwrap_or(""))?);
+            let key = DecodingKey::from_secret(&hex(req["key_hex"].as_str().unwrap_or(""))?)
+                .map_err(refused)?;
+            let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(hex(req["mac_hex"].as_str().unwrap_or(""))?);
             let msg = hex(req["msg_hex"].as_str().unwrap_or(""))?;
-            let ok = crypto::verify(&tag, &msg, &key, alg(req["alg"].as_str().unwrap_or(""))?).map_err(refused)?;
+            let ok = crypto::verify(&tag, &msg, &key, alg(req["alg"].as_str().unwrap_or(""))?)
+                .map_err(refused)?;
             Ok(json!({"result": if ok { "valid" } else { "invalid" }}))
         }
         _ => unsupported("jsonwebtoken has no public base64url API"),

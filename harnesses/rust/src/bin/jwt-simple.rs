@@ -3,11 +3,12 @@
 //! Verify through the key type of the token's algorithm (when the vector
 //! accepts it; otherwise the first accepted one) and `verify_token`, with
 //! `artificial_time` as the clock, `time_tolerance` as the leeway (its
-//! default is 15 minutes: set to the vector's), `accept_future` for a
-//! future `iat` (which the format accepts), and the issuer, audience,
-//! subject and size options. jwt-simple returns no header, only its
-//! metadata: the header answered is rebuilt from that. No sign of exact
-//! bytes, no raw HMAC or base64url API.
+//! default is 15 minutes: set to the vector's), and the issuer, audience,
+//! subject and size options. `accept_future` stays false: it would accept
+//! a future `iat` (as the format does) but it also turns off the `nbf`
+//! check. jwt-simple has no JWK or JWK Set: those vectors are unsupported.
+//! It returns no header, only its metadata: the header answered is
+//! rebuilt from that. No sign of exact bytes, no raw HMAC or base64url API.
 
 use barejwt_harnesses::{Answer, Refusal, check_validation, secret, serve, unsupported};
 use jwt_simple::JWTError;
@@ -23,7 +24,9 @@ fn code_of(e: &jwt_simple::Error) -> Option<&'static str> {
         JWTError::RequiredIssuerMismatch => "invalid_issuer",
         JWTError::RequiredAudienceMismatch => "invalid_audience",
         JWTError::RequiredSubjectMismatch => "invalid_subject",
-        JWTError::RequiredIssuerMissing | JWTError::RequiredAudienceMissing | JWTError::RequiredSubjectMissing => "missing_claim",
+        JWTError::RequiredIssuerMissing
+        | JWTError::RequiredAudienceMissing
+        | JWTError::RequiredSubjectMissing => "missing_claim",
         JWTError::TokenTooLong => "too_large",
         JWTError::CompactEncodingError => "malformed",
         _ => return None,
@@ -35,17 +38,32 @@ fn refused(e: jwt_simple::Error) -> Refusal {
 }
 
 fn verify(req: &Value) -> Answer {
-    check_validation(req, &["algorithms", "leeway", "iss", "aud", "sub", "max_token_bytes"])?;
-    if req.get("jwks").is_some() {
-        return unsupported("jwt-simple has no JWK Set");
+    check_validation(
+        req,
+        &[
+            "algorithms",
+            "leeway",
+            "iss",
+            "aud",
+            "sub",
+            "max_token_bytes",
+        ],
+    )?;
+    if req.get("jwks").is_some() || req.get("key").is_some() {
+        return unsupported("jwt-simple reads no JWK or JWK Set");
     }
     let v = &req["validation"];
     let token = req["token"].as_str().unwrap_or("");
-    let algs: Vec<&str> = v["algorithms"].as_array().map_or(vec!["HS256"], |l| l.iter().filter_map(Value::as_str).collect());
+    let algs: Vec<&str> = v["algorithms"].as_array().map_or(vec!["HS256"], |l| {
+        l.iter().filter_map(Value::as_str).collect()
+    });
     let meta = Token::decode_metadata(token).map_err(refused)?;
-    let alg = if algs.contains(&meta.algorithm()) { meta.algorithm() } else { algs.first().copied().unwrap_or("HS256") };
+    let alg = if algs.contains(&meta.algorithm()) {
+        meta.algorithm()
+    } else {
+        algs.first().copied().unwrap_or("HS256")
+    };
     let mut options = VerificationOptions {
-        accept_future: true,
         time_tolerance: Some(Duration::from_secs(v["leeway"].as_u64().unwrap_or(0))),
         ..Default::default()
     };
@@ -71,7 +89,11 @@ fn verify(req: &Value) -> Answer {
     }
     .map_err(refused)?;
     let mut header = json!({"alg": meta.algorithm()});
-    for (name, value) in [("typ", meta.signature_type()), ("cty", meta.content_type()), ("kid", meta.key_id())] {
+    for (name, value) in [
+        ("typ", meta.signature_type()),
+        ("cty", meta.content_type()),
+        ("kid", meta.key_id()),
+    ] {
         if let Some(value) = value {
             header[name] = value.into();
         }
