@@ -174,7 +174,7 @@ impl Walk<'_> {
         // 8. The signing input.
         let s = self.step(
             "The signing input",
-            "RFC 7515 §5.1 step 7, §5.2 step 8: ASCII(BASE64URL(header) || '.' || BASE64URL(payload))",
+            "RFC 7515 §5.1 step 5, §5.2 step 8: ASCII(BASE64URL(header) || '.' || BASE64URL(payload))",
         );
         s.lines.push(
             format!(
