@@ -82,7 +82,7 @@ use tokio::task::JoinSet;
 
 use self::auth::{Hasher, SecretSource, Tokens};
 use self::conns::Conns;
-use self::db::Db;
+use self::db::{Db, Store};
 use self::routes::Resp;
 
 /// Everything the server can be told.
@@ -169,8 +169,8 @@ impl Config {
 pub(crate) struct State {
     /// The configuration.
     pub config: Config,
-    /// The database threads.
-    pub db: Db,
+    /// The store: the database behind one interface.
+    pub db: Store,
     /// The bcrypt threads.
     pub hasher: Hasher,
     /// Signs and verifies tokens.
@@ -208,6 +208,7 @@ impl Server {
         );
         let tokens = Tokens::with_keys(keys, config.token_ttl, config.clock.clone());
         let db = Db::open_with(&config.db_path, config.db_readers, config.db_timeout)
+            .map(Store::Sqlite)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
         let hasher = Hasher::start(
             config.hash_threads,
