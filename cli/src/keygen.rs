@@ -41,8 +41,8 @@ enum Format {
     Base64url,
     /// A JWK: {"kty":"oct","k":...,"alg":...} (RFC 7518 §6.4).
     Jwk,
-    /// A JWK Set of one key, the one that signs (needs --kid):
-    /// {"keys":[JWK],"current":KID} (RFC 7517 §5).
+    /// A JWK Set holding that one JWK, marked as the one that signs
+    /// ("current"; needs --kid; RFC 7517 §5).
     Jwks,
 }
 
