@@ -39,6 +39,13 @@
 //! and must arrive within `body_read_timeout` (408); request headers are at
 //! most 16 KiB (431).
 //!
+//! # Reloading the keys
+//!
+//! [`Server::reloader`] hands out a [`Reloader`], which reads the secret
+//! source again and swaps the signing keys while the server runs (the
+//! binary calls it on SIGHUP): the way keys are rotated across replicas
+//! without a restart (`auth/tokens.rs`; README, "Rotating the secret").
+//!
 //! # Shutdown
 //!
 //! When the `shutdown` future passed to [`Server::run`] completes (the
@@ -217,10 +224,13 @@ impl Server {
                     .into(),
             );
         }
-        let secret = auth::load_secret(&config.secret)?;
-        let tokens = Tokens::new(&secret, config.token_ttl, config.clock.clone())
-            .map_err(|e| e.to_string())?;
-        drop(secret);
+        let keys = auth::load_keys(&config.secret)?;
+        tracing::info!(
+            "signing keys from {}: {}",
+            config.secret.describe(),
+            keys.describe()
+        );
+        let tokens = Tokens::with_keys(keys, config.token_ttl, config.clock.clone());
         let db = match &config.db {
             Location::Sqlite(path) => {
                 Db::open_with(path, config.db_readers, config.db_timeout).map(Store::Sqlite)
@@ -245,6 +255,14 @@ impl Server {
                 openapi: openapi::document(),
             }),
         })
+    }
+
+    /// A handle that reloads the signing keys while the server runs (what
+    /// the binary does on SIGHUP).
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            state: Arc::clone(&self.state),
+        }
     }
 
     /// Serves `listener` until `shutdown` completes, then shuts down
@@ -364,6 +382,22 @@ impl Server {
         })
         .await;
         tracing::info!("database closed; bye");
+    }
+}
+
+/// Reloads a running server's signing keys from its secret source.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    state: Arc<State>,
+}
+
+impl Reloader {
+    /// Reads the secret source again: a good one replaces the keys for the
+    /// next request and logs the kids and which one signs; a bad one logs
+    /// one error line and the old keys stay ([`auth::Tokens::reload`]).
+    /// Blocks on file I/O. `true` if the keys were replaced.
+    pub fn reload(&self) -> bool {
+        self.state.tokens.reload(&self.state.config.secret)
     }
 }
 
