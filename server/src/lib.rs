@@ -82,7 +82,7 @@ use tokio::task::JoinSet;
 
 use self::auth::{Hasher, SecretSource, Tokens};
 use self::conns::Conns;
-use self::db::Db;
+use self::db::{Db, Store};
 use self::routes::Resp;
 
 /// Everything the server can be told.
@@ -169,8 +169,8 @@ impl Config {
 pub(crate) struct State {
     /// The configuration.
     pub config: Config,
-    /// The database threads.
-    pub db: Db,
+    /// The store: the database behind one interface.
+    pub db: Store,
     /// The bcrypt threads.
     pub hasher: Hasher,
     /// Signs and verifies tokens.
@@ -200,11 +200,15 @@ impl Server {
         if config.token_ttl == 0 || config.token_ttl > 366 * 24 * 3600 {
             return Err("token lifetime must be 1 second to 1 year".into());
         }
-        let secret = auth::load_secret(&config.secret)?;
-        let tokens = Tokens::new(&secret, config.token_ttl, config.clock.clone())
-            .map_err(|e| e.to_string())?;
-        drop(secret);
+        let keys = auth::load_keys(&config.secret)?;
+        tracing::info!(
+            "signing keys from {}: {}",
+            config.secret.describe(),
+            keys.describe()
+        );
+        let tokens = Tokens::with_keys(keys, config.token_ttl, config.clock.clone());
         let db = Db::open_with(&config.db_path, config.db_readers, config.db_timeout)
+            .map(Store::Sqlite)
             .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
         let hasher = Hasher::start(
             config.hash_threads,
@@ -221,6 +225,14 @@ impl Server {
                 openapi: openapi::document(),
             }),
         })
+    }
+
+    /// A handle that reloads the signing keys while the server runs (what
+    /// the binary does on SIGHUP).
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            state: Arc::clone(&self.state),
+        }
     }
 
     /// Serves `listener` until `shutdown` completes, then shuts down
@@ -340,6 +352,22 @@ impl Server {
         })
         .await;
         tracing::info!("database closed; bye");
+    }
+}
+
+/// Reloads a running server's signing keys from its secret source.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    state: Arc<State>,
+}
+
+impl Reloader {
+    /// Reads the secret source again: a good one replaces the keys for the
+    /// next request and logs the kids and which one signs; a bad one logs
+    /// one error line and the old keys stay ([`auth::Tokens::reload`]).
+    /// Blocks on file I/O. `true` if the keys were replaced.
+    pub fn reload(&self) -> bool {
+        self.state.tokens.reload(&self.state.config.secret)
     }
 }
 

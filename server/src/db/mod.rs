@@ -7,6 +7,7 @@
 //! | `schema.rs` | the tables, their versions, migrations |
 //! | `threads.rs` | [`Db`]: the reader and writer threads, each owning a connection |
 //! | `queries.rs` | every query, with its parameters bound |
+//! | `store.rs` | [`Store`]: the operations the handlers call |
 //!
 //! # What is left out
 //!
@@ -15,6 +16,7 @@
 
 mod queries;
 mod schema;
+mod store;
 mod threads;
 
 pub use queries::{
@@ -22,6 +24,7 @@ pub use queries::{
     get_todo, insert_todo, insert_user, list_todos_json, update_todo, user_by_id, username_taken,
 };
 pub use schema::{APPLICATION_ID, Found, MIGRATIONS, identify, migrate};
+pub use store::Store;
 pub use threads::{DEFAULT_TIMEOUT, Db};
 
 use std::fmt;
