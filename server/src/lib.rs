@@ -39,6 +39,13 @@
 //! and must arrive within `body_read_timeout` (408); request headers are at
 //! most 16 KiB (431).
 //!
+//! # Reloading the keys
+//!
+//! [`Server::reloader`] hands out a [`Reloader`], which reads the secret
+//! source again and swaps the signing keys while the server runs (the
+//! binary calls it on SIGHUP): the way keys are rotated across replicas
+//! without a restart (`auth/tokens.rs`; README, "Rotating the secret").
+//!
 //! # Shutdown
 //!
 //! When the `shutdown` future passed to [`Server::run`] completes (the
