@@ -292,11 +292,14 @@ async fn client(n: usize, addrs: Vec<SocketAddr>, traffic: Arc<Traffic>) {
 }
 
 /// Moves the clients to the next step, once they have made rounds in
-/// this one.
+/// this one (enough for logins on every replica, in all likelihood), and
+/// stops the test at the first refusal.
 fn next_step(traffic: &Traffic) {
     let step = traffic.step.load(Ordering::SeqCst);
     let deadline = Instant::now() + Duration::from_secs(20);
-    while traffic.answered[step].load(Ordering::SeqCst) < 4 {
+    while traffic.answered[step].load(Ordering::SeqCst) < 9 {
+        let failures = traffic.failures.lock().unwrap().clone();
+        assert!(failures.is_empty(), "refused in step {step}: {failures:#?}");
         assert!(Instant::now() < deadline, "no traffic in step {step}");
         std::thread::sleep(Duration::from_millis(5));
     }
