@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use barejwt_server::auth::SecretSource;
+use barejwt_server::db::Location;
 use barejwt_server::logging::NonBlocking;
 use barejwt_server::{Config, Reloader, Server, cores};
 use tracing_subscriber::EnvFilter;
@@ -15,9 +16,10 @@ use tracing_subscriber::EnvFilter;
 ///
 /// The signing secret comes from the BAREJWT_SECRET environment variable
 /// (its bytes, at least 32) or --secret-file. With neither, the first start
-/// writes 32 random bytes to a file beside the database (`barejwt.secret`
-/// for `barejwt.db`), readable only by its owner, and later starts reuse
-/// it. Log verbosity follows RUST_LOG (default `info`).
+/// writes 32 random bytes to a file beside the SQLite database
+/// (`barejwt.secret` for `barejwt.db`), readable only by its owner, and
+/// later starts reuse it; on PostgreSQL one of the two is required (every
+/// replica must share it). Log verbosity follows RUST_LOG (default `info`).
 ///
 /// SIGHUP reads the secret file again without a restart, to rotate keys:
 /// a good file replaces the keys and the log names its kids and which one
@@ -25,15 +27,18 @@ use tracing_subscriber::EnvFilter;
 /// BAREJWT_SECRET cannot be reloaded.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Examples:\n  barejwt serve\n  barejwt serve --addr 0.0.0.0:8000 --db /var/lib/barejwt/todo.db\n  BAREJWT_SECRET=\"$(openssl rand -hex 32)\" barejwt serve --token-ttl 5m\n\nRotating keys (a JWK Set in --secret-file; README, \"Rotating the secret\"):\n  barejwt keygen --jwks keys.json --kid 2026-11\n  barejwt serve --secret-file keys.json &\n  barejwt keygen --jwks keys.json --kid 2026-12 && kill -HUP <pid>      # add\n  barejwt keygen --jwks keys.json --current 2026-12 && kill -HUP <pid>  # sign with it\n  # once the longest token lifetime (--token-ttl) has passed:\n  barejwt keygen --jwks keys.json --drop 2026-11 && kill -HUP <pid>     # drop the old one"
+    after_help = "Examples:\n  barejwt serve\n  barejwt serve --addr 0.0.0.0:8000 --db /var/lib/barejwt/todo.db\n  barejwt serve --db postgres://barejwt@127.0.0.1/barejwt --secret-file /etc/barejwt/secret\n  BAREJWT_SECRET=\"$(openssl rand -hex 32)\" barejwt serve --token-ttl 5m\n\nRotating keys (a JWK Set in --secret-file; README, \"Rotating the secret\"):\n  barejwt keygen --jwks keys.json --kid 2026-11\n  barejwt serve --secret-file keys.json &\n  barejwt keygen --jwks keys.json --kid 2026-12 && kill -HUP <pid>      # add\n  barejwt keygen --jwks keys.json --current 2026-12 && kill -HUP <pid>  # sign with it\n  # once the longest token lifetime (--token-ttl) has passed:\n  barejwt keygen --jwks keys.json --drop 2026-11 && kill -HUP <pid>     # drop the old one"
 )]
 pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "BAREJWT_ADDR", default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
-    /// SQLite database file; created with its schema on first start.
+    /// SQLite database file (a path, or sqlite:PATH), created with its
+    /// schema on first start; or a postgres:// (postgresql://) URL, whose
+    /// schema is created or migrated on start. Logs show the URL with its
+    /// password as ***.
     #[arg(long, env = "BAREJWT_DB", default_value = "barejwt.db")]
-    db: PathBuf,
+    db: Location,
     /// Token lifetime: seconds, or a number with s, m or h.
     #[arg(long, env = "BAREJWT_TOKEN_TTL", default_value = "20m", value_parser = parse_ttl)]
     token_ttl: u64,
@@ -114,7 +119,7 @@ fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
 
 impl Args {
     fn config(&self) -> Result<Config, String> {
-        let mut c = Config::new(&self.db);
+        let mut c = Config::new(self.db.clone());
         let env_secret = std::env::var_os("BAREJWT_SECRET");
         c.secret = match (env_secret, &self.secret_file) {
             (Some(_), Some(_)) => {
@@ -179,7 +184,7 @@ fn serve(args: &Args) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(addr = %local, db = %args.db.display(), "listening on http://{local}");
+        tracing::info!(addr = %local, db = %args.db, "listening on http://{local}");
         server.run(listener, shutdown_signal()).await;
         Ok(())
     })

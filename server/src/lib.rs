@@ -12,7 +12,7 @@
 //! | [`users`] | register, log in (OAuth 2.0 password grant), `me` |
 //! | [`todos`] | the todo endpoints |
 //! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
-//! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
+//! | [`db`] | `db/`: the [`Store`]: SQLite or PostgreSQL, schemas, migrations, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
 //! | [`pages`] | `/docs`: Swagger UI, every asset served from here |
 //! | [`debugger`] | the token debugger page and its JSON endpoints |
@@ -22,7 +22,7 @@
 //!
 //! The async workers (tokio, one per core) parse HTTP, verify tokens and
 //! route. Everything that blocks runs elsewhere: SQLite on [`db::Db`]'s
-//! threads, bcrypt on [`auth::Hasher`]'s (at a lower priority). So a flood
+//! threads (PostgreSQL's pool is async and needs none), bcrypt on [`auth::Hasher`]'s (at a lower priority). So a flood
 //! of logins waits in the bcrypt queue while token-authenticated requests
 //! go on.
 //!
@@ -72,7 +72,6 @@ pub mod users;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -89,15 +88,20 @@ use tokio::task::JoinSet;
 
 use self::auth::{Hasher, SecretSource, Tokens};
 use self::conns::Conns;
-use self::db::{Db, Store};
+use self::db::{Db, Location, Pg, Store};
 use self::routes::Resp;
 
 /// Everything the server can be told.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The SQLite file (created on first start).
-    pub db_path: PathBuf,
-    /// Where the signing secret comes from.
+    /// The SQLite file (created on first start) or the PostgreSQL
+    /// database.
+    pub db: Location,
+    /// Where the signing secret comes from. For PostgreSQL it must be
+    /// given ([`SecretSource::Bytes`] or [`SecretSource::File`]): there
+    /// is no directory beside the database to keep a generated one in,
+    /// and every replica needs the same; [`Server::open`] refuses
+    /// [`SecretSource::Generated`] there.
     pub secret: SecretSource,
     /// Token lifetime in seconds.
     pub token_ttl: u64,
@@ -112,7 +116,8 @@ pub struct Config {
     /// longer than this for a hashing thread (expected wait: jobs ahead ×
     /// measured time per hash ÷ `hash_threads`).
     pub login_max_wait: Duration,
-    /// SQLite reader threads.
+    /// SQLite reader threads; for PostgreSQL, the pool holds one more
+    /// connection than this (the readers and the writer SQLite has).
     pub db_readers: usize,
     /// Connections served at once.
     pub max_connections: usize,
@@ -145,13 +150,17 @@ pub fn cores() -> usize {
 }
 
 impl Config {
-    /// The defaults for a database at `db_path`: the secret beside it,
-    /// 20-minute tokens, bcrypt cost 12, one hash per core.
-    pub fn new(db_path: impl Into<PathBuf>) -> Config {
-        let db_path = db_path.into();
+    /// The defaults for a database at `db`: for SQLite the secret beside
+    /// the file, 20-minute tokens, bcrypt cost 12, one hash per core.
+    pub fn new(db: impl Into<Location>) -> Config {
+        let db = db.into();
+        // PostgreSQL: a placeholder `Server::open` refuses (see `secret`).
+        let beside = db
+            .sqlite_path()
+            .unwrap_or(std::path::Path::new("barejwt.db"));
         Config {
-            secret: SecretSource::Generated(auth::secret_path_for(&db_path)),
-            db_path,
+            secret: SecretSource::Generated(auth::secret_path_for(beside)),
+            db,
             token_ttl: 20 * 60,
             bcrypt_cost: 12,
             hash_threads: cores(),
@@ -207,6 +216,14 @@ impl Server {
         if config.token_ttl == 0 || config.token_ttl > 366 * 24 * 3600 {
             return Err("token lifetime must be 1 second to 1 year".into());
         }
+        if let (Location::Postgres(_), SecretSource::Generated(_)) = (&config.db, &config.secret) {
+            return Err(
+                "PostgreSQL needs the signing secret given: set --secret-file or BAREJWT_SECRET \
+                 (a generated secret is kept beside a SQLite file, and a database server has \
+                 no \"beside\"; every replica must use the same secret)"
+                    .into(),
+            );
+        }
         let keys = auth::load_keys(&config.secret)?;
         tracing::info!(
             "signing keys from {}: {}",
@@ -214,9 +231,15 @@ impl Server {
             keys.describe()
         );
         let tokens = Tokens::with_keys(keys, config.token_ttl, config.clock.clone());
-        let db = Db::open_with(&config.db_path, config.db_readers, config.db_timeout)
-            .map(Store::Sqlite)
-            .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
+        let db = match &config.db {
+            Location::Sqlite(path) => {
+                Db::open_with(path, config.db_readers, config.db_timeout).map(Store::Sqlite)
+            }
+            Location::Postgres(url) => {
+                Pg::open(url, config.db_readers + 1, config.db_timeout).map(Store::Postgres)
+            }
+        }
+        .map_err(|e| format!("cannot open the database {}: {e}", config.db))?;
         let hasher = Hasher::start(
             config.hash_threads,
             config.hash_queue,

@@ -22,13 +22,15 @@
 //! awaits its pool.
 
 use super::queries::{self, Credentials, NewUser, Todo, TodoFields, User};
-use super::{Db, DbError};
+use super::{Db, DbError, Pg};
 
 /// The database the server stores users and todos in.
 #[derive(Debug)]
 pub enum Store {
     /// One SQLite file, served by [`Db`]'s threads.
     Sqlite(Db),
+    /// A PostgreSQL database, through [`Pg`]'s pool.
+    Postgres(Pg),
 }
 
 /// `true` if the token's user exists: asked on the same database thread
@@ -45,6 +47,7 @@ impl Store {
                 let name = username.to_owned();
                 db.read(move |c| queries::username_taken(c, &name)).await
             }
+            Store::Postgres(pg) => pg.username_taken(username).await,
         }
     }
 
@@ -60,6 +63,7 @@ impl Store {
                 db.write(move |c| queries::insert_user(c, &user, &hash, now))
                     .await
             }
+            Store::Postgres(pg) => pg.insert_user(&user, &hash, now).await,
         }
     }
 
@@ -70,6 +74,7 @@ impl Store {
                 let name = username.to_owned();
                 db.read(move |c| queries::credentials(c, &name)).await
             }
+            Store::Postgres(pg) => pg.credentials(username).await,
         }
     }
 
@@ -77,6 +82,7 @@ impl Store {
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, DbError> {
         match self {
             Store::Sqlite(db) => db.read(move |c| queries::user_by_id(c, id)).await,
+            Store::Postgres(pg) => pg.user_by_id(id).await,
         }
     }
 
@@ -93,6 +99,7 @@ impl Store {
                 })
                 .await
             }
+            Store::Postgres(pg) => pg.list_todos_json(owner).await,
         }
     }
 
@@ -109,6 +116,7 @@ impl Store {
                 })
                 .await
             }
+            Store::Postgres(pg) => pg.get_todo(owner, id).await,
         }
     }
 
@@ -131,6 +139,7 @@ impl Store {
                 })
                 .await
             }
+            Store::Postgres(pg) => pg.insert_todo(owner, &fields).await,
         }
     }
 
@@ -152,6 +161,7 @@ impl Store {
                 })
                 .await
             }
+            Store::Postgres(pg) => pg.update_todo(owner, id, &fields).await,
         }
     }
 
@@ -168,6 +178,7 @@ impl Store {
                 })
                 .await
             }
+            Store::Postgres(pg) => pg.delete_todo(owner, id).await,
         }
     }
 
@@ -175,6 +186,7 @@ impl Store {
     pub async fn ready(&self) -> Result<(), DbError> {
         match self {
             Store::Sqlite(db) => db.ready().await,
+            Store::Postgres(pg) => pg.ready().await,
         }
     }
 
@@ -183,6 +195,7 @@ impl Store {
     pub fn shutdown(&self) {
         match self {
             Store::Sqlite(db) => db.shutdown(),
+            Store::Postgres(pg) => pg.shutdown(),
         }
     }
 }
