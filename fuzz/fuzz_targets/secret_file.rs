@@ -45,7 +45,9 @@ fn same_key(a: &HmacKey, b: &HmacKey) -> bool {
 }
 
 fn member<'a>(set: &'a [Jwk], key: &HmacKey) -> &'a Jwk {
-    let kid = key.kid().expect("a set's signing and kidless keys have a kid");
+    let kid = key
+        .kid()
+        .expect("a set's signing and kidless keys have a kid");
     let jwk = set
         .iter()
         .find(|k| k.kid() == Some(kid))
