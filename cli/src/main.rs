@@ -12,6 +12,7 @@ mod harness;
 mod input;
 mod keygen;
 mod keyopts;
+mod keyset;
 mod serve;
 mod sign;
 mod time;

@@ -7,36 +7,50 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use barejwt_server::auth::SecretSource;
+use barejwt_server::db::Location;
 use barejwt_server::logging::NonBlocking;
-use barejwt_server::{Config, Server, cores};
+use barejwt_server::{Config, Reloader, Server, cores};
 use tracing_subscriber::EnvFilter;
 
 /// Run the login and todo server (the default command).
 ///
 /// The signing secret comes from the BAREJWT_SECRET environment variable
 /// (its bytes, at least 32) or --secret-file. With neither, the first start
-/// writes 32 random bytes to a file beside the database (`barejwt.secret`
-/// for `barejwt.db`), readable only by its owner, and later starts reuse
-/// it. Log verbosity follows RUST_LOG (default `info`).
+/// writes 32 random bytes to a file beside the SQLite database
+/// (`barejwt.secret` for `barejwt.db`), readable only by its owner, and
+/// later starts reuse it; on PostgreSQL one of the two is required (every
+/// replica must share it). Log verbosity follows RUST_LOG (default `info`).
+///
+/// SIGHUP reads the secret file again without a restart, to rotate keys:
+/// a good file replaces the keys and the log names its kids and which one
+/// signs; a bad one is logged as an error and the old keys stay in use.
+/// BAREJWT_SECRET cannot be reloaded.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Examples:\n  barejwt serve\n  barejwt serve --addr 0.0.0.0:8000 --db /var/lib/barejwt/todo.db\n  BAREJWT_SECRET=\"$(openssl rand -hex 32)\" barejwt serve --token-ttl 5m"
+    after_help = "Examples:\n  barejwt serve\n  barejwt serve --addr 0.0.0.0:8000 --db /var/lib/barejwt/todo.db\n  barejwt serve --db postgres://barejwt@127.0.0.1/barejwt --secret-file /etc/barejwt/secret\n  BAREJWT_SECRET=\"$(openssl rand -hex 32)\" barejwt serve --token-ttl 5m\n\nRotating keys (a JWK Set in --secret-file; README, \"Rotating the secret\"):\n  barejwt keygen --jwks keys.json --kid 2026-11\n  barejwt serve --secret-file keys.json &\n  barejwt keygen --jwks keys.json --kid 2026-12 && kill -HUP <pid>      # add\n  barejwt keygen --jwks keys.json --current 2026-12 && kill -HUP <pid>  # sign with it\n  # once the longest token lifetime (--token-ttl) has passed:\n  barejwt keygen --jwks keys.json --drop 2026-11 && kill -HUP <pid>     # drop the old one"
 )]
 pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "BAREJWT_ADDR", default_value = "127.0.0.1:8000")]
     addr: SocketAddr,
-    /// SQLite database file; created with its schema on first start.
+    /// SQLite database file (a path, or sqlite:PATH), created with its
+    /// schema on first start; or a postgres:// (postgresql://) URL, whose
+    /// schema is created or migrated on start. Logs show the URL with its
+    /// password as ***.
     #[arg(long, env = "BAREJWT_DB", default_value = "barejwt.db")]
-    db: PathBuf,
+    db: Location,
     /// Token lifetime: seconds, or a number with s, m or h.
     #[arg(long, env = "BAREJWT_TOKEN_TTL", default_value = "20m", value_parser = parse_ttl)]
     token_ttl: u64,
     /// bcrypt cost for new password hashes (each step doubles the work).
     #[arg(long, env = "BAREJWT_BCRYPT_COST", default_value_t = 12, value_parser = clap::value_parser!(u32).range(4..=31))]
     bcrypt_cost: u32,
-    /// Read the signing secret from this file (one trailing newline is
-    /// ignored; the file must not be readable by group or others).
+    /// Read the signing keys from this file: a raw secret (one trailing
+    /// newline is ignored), or a JWK Set of HS256 `oct` keys with kids
+    /// (a file starting with `{`), which signs with the key its
+    /// "current" member names (or the first) and verifies a token with
+    /// the key its kid names. The file must not be readable by group or
+    /// others; SIGHUP reads it again.
     #[arg(long, env = "BAREJWT_SECRET_FILE")]
     secret_file: Option<PathBuf>,
     /// Passwords hashed at once [default: one per core].
@@ -105,7 +119,7 @@ fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
 
 impl Args {
     fn config(&self) -> Result<Config, String> {
-        let mut c = Config::new(&self.db);
+        let mut c = Config::new(self.db.clone());
         let env_secret = std::env::var_os("BAREJWT_SECRET");
         c.secret = match (env_secret, &self.secret_file) {
             (Some(_), Some(_)) => {
@@ -163,14 +177,39 @@ fn serve(args: &Args) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async {
+        // SIGHUP's default action ends the process: listen for it before
+        // saying we listen, so that one sent after that line reloads.
+        reload_on_sighup(server.reloader())?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(addr = %local, db = %args.db.display(), "listening on http://{local}");
+        tracing::info!(addr = %local, db = %args.db, "listening on http://{local}");
         server.run(listener, shutdown_signal()).await;
         Ok(())
     })
+}
+
+/// Reloads the signing keys on every SIGHUP (nginx's convention), one
+/// reload at a time, off the async workers (it reads a file).
+#[cfg(unix)]
+fn reload_on_sighup(reloader: Reloader) -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup =
+        signal(SignalKind::hangup()).map_err(|e| format!("cannot listen for SIGHUP: {e}"))?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            tracing::info!("SIGHUP received: reloading the signing keys");
+            let r = reloader.clone();
+            let _ = tokio::task::spawn_blocking(move || r.reload()).await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_on_sighup(_: Reloader) -> Result<(), String> {
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

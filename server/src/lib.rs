@@ -12,7 +12,7 @@
 //! | [`users`] | register, log in (OAuth 2.0 password grant), `me` |
 //! | [`todos`] | the todo endpoints |
 //! | [`auth`] | `auth/`: the secret, tokens, bearer headers, the bcrypt threads |
-//! | [`db`] | `db/`: SQLite schema and migrations, the connection threads, queries |
+//! | [`db`] | `db/`: the [`Store`]: SQLite or PostgreSQL, schemas, migrations, queries |
 //! | [`openapi`] | the OpenAPI 3.1 description |
 //! | [`pages`] | `/docs`: Swagger UI, every asset served from here |
 //! | [`debugger`] | the token debugger page and its JSON endpoints |
@@ -22,7 +22,7 @@
 //!
 //! The async workers (tokio, one per core) parse HTTP, verify tokens and
 //! route. Everything that blocks runs elsewhere: SQLite on [`db::Db`]'s
-//! threads, bcrypt on [`auth::Hasher`]'s (at a lower priority). So a flood
+//! threads (PostgreSQL's pool is async and needs none), bcrypt on [`auth::Hasher`]'s (at a lower priority). So a flood
 //! of logins waits in the bcrypt queue while token-authenticated requests
 //! go on.
 //!
@@ -38,6 +38,13 @@
 //! connection is kept; request bodies are at most `max_body_bytes` (413)
 //! and must arrive within `body_read_timeout` (408); request headers are at
 //! most 16 KiB (431).
+//!
+//! # Reloading the keys
+//!
+//! [`Server::reloader`] hands out a [`Reloader`], which reads the secret
+//! source again and swaps the signing keys while the server runs (the
+//! binary calls it on SIGHUP): the way keys are rotated across replicas
+//! without a restart (`auth/tokens.rs`; README, "Rotating the secret").
 //!
 //! # Shutdown
 //!
@@ -65,7 +72,6 @@ pub mod users;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -82,15 +88,20 @@ use tokio::task::JoinSet;
 
 use self::auth::{Hasher, SecretSource, Tokens};
 use self::conns::Conns;
-use self::db::Db;
+use self::db::{Db, Location, Pg, Store};
 use self::routes::Resp;
 
 /// Everything the server can be told.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The SQLite file (created on first start).
-    pub db_path: PathBuf,
-    /// Where the signing secret comes from.
+    /// The SQLite file (created on first start) or the PostgreSQL
+    /// database.
+    pub db: Location,
+    /// Where the signing secret comes from. For PostgreSQL it must be
+    /// given ([`SecretSource::Bytes`] or [`SecretSource::File`]): there
+    /// is no directory beside the database to keep a generated one in,
+    /// and every replica needs the same; [`Server::open`] refuses
+    /// [`SecretSource::Generated`] there.
     pub secret: SecretSource,
     /// Token lifetime in seconds.
     pub token_ttl: u64,
@@ -105,7 +116,8 @@ pub struct Config {
     /// longer than this for a hashing thread (expected wait: jobs ahead ×
     /// measured time per hash ÷ `hash_threads`).
     pub login_max_wait: Duration,
-    /// SQLite reader threads.
+    /// SQLite reader threads; for PostgreSQL, the pool holds one more
+    /// connection than this (the readers and the writer SQLite has).
     pub db_readers: usize,
     /// Connections served at once.
     pub max_connections: usize,
@@ -138,13 +150,17 @@ pub fn cores() -> usize {
 }
 
 impl Config {
-    /// The defaults for a database at `db_path`: the secret beside it,
-    /// 20-minute tokens, bcrypt cost 12, one hash per core.
-    pub fn new(db_path: impl Into<PathBuf>) -> Config {
-        let db_path = db_path.into();
+    /// The defaults for a database at `db`: for SQLite the secret beside
+    /// the file, 20-minute tokens, bcrypt cost 12, one hash per core.
+    pub fn new(db: impl Into<Location>) -> Config {
+        let db = db.into();
+        // PostgreSQL: a placeholder `Server::open` refuses (see `secret`).
+        let beside = db
+            .sqlite_path()
+            .unwrap_or(std::path::Path::new("barejwt.db"));
         Config {
-            secret: SecretSource::Generated(auth::secret_path_for(&db_path)),
-            db_path,
+            secret: SecretSource::Generated(auth::secret_path_for(beside)),
+            db,
             token_ttl: 20 * 60,
             bcrypt_cost: 12,
             hash_threads: cores(),
@@ -169,8 +185,8 @@ impl Config {
 pub(crate) struct State {
     /// The configuration.
     pub config: Config,
-    /// The database threads.
-    pub db: Db,
+    /// The store: the database behind one interface.
+    pub db: Store,
     /// The bcrypt threads.
     pub hasher: Hasher,
     /// Signs and verifies tokens.
@@ -200,12 +216,30 @@ impl Server {
         if config.token_ttl == 0 || config.token_ttl > 366 * 24 * 3600 {
             return Err("token lifetime must be 1 second to 1 year".into());
         }
-        let secret = auth::load_secret(&config.secret)?;
-        let tokens = Tokens::new(&secret, config.token_ttl, config.clock.clone())
-            .map_err(|e| e.to_string())?;
-        drop(secret);
-        let db = Db::open_with(&config.db_path, config.db_readers, config.db_timeout)
-            .map_err(|e| format!("cannot open the database {}: {e}", config.db_path.display()))?;
+        if let (Location::Postgres(_), SecretSource::Generated(_)) = (&config.db, &config.secret) {
+            return Err(
+                "PostgreSQL needs the signing secret given: set --secret-file or BAREJWT_SECRET \
+                 (a generated secret is kept beside a SQLite file, and a database server has \
+                 no \"beside\"; every replica must use the same secret)"
+                    .into(),
+            );
+        }
+        let keys = auth::load_keys(&config.secret)?;
+        tracing::info!(
+            "signing keys from {}: {}",
+            config.secret.describe(),
+            keys.describe()
+        );
+        let tokens = Tokens::with_keys(keys, config.token_ttl, config.clock.clone());
+        let db = match &config.db {
+            Location::Sqlite(path) => {
+                Db::open_with(path, config.db_readers, config.db_timeout).map(Store::Sqlite)
+            }
+            Location::Postgres(url) => {
+                Pg::open(url, config.db_readers + 1, config.db_timeout).map(Store::Postgres)
+            }
+        }
+        .map_err(|e| format!("cannot open the database {}: {e}", config.db))?;
         let hasher = Hasher::start(
             config.hash_threads,
             config.hash_queue,
@@ -221,6 +255,14 @@ impl Server {
                 openapi: openapi::document(),
             }),
         })
+    }
+
+    /// A handle that reloads the signing keys while the server runs (what
+    /// the binary does on SIGHUP).
+    pub fn reloader(&self) -> Reloader {
+        Reloader {
+            state: Arc::clone(&self.state),
+        }
     }
 
     /// Serves `listener` until `shutdown` completes, then shuts down
@@ -340,6 +382,22 @@ impl Server {
         })
         .await;
         tracing::info!("database closed; bye");
+    }
+}
+
+/// Reloads a running server's signing keys from its secret source.
+#[derive(Debug, Clone)]
+pub struct Reloader {
+    state: Arc<State>,
+}
+
+impl Reloader {
+    /// Reads the secret source again: a good one replaces the keys for the
+    /// next request and logs the kids and which one signs; a bad one logs
+    /// one error line and the old keys stay ([`auth::Tokens::reload`]).
+    /// Blocks on file I/O. `true` if the keys were replaced.
+    pub fn reload(&self) -> bool {
+        self.state.tokens.reload(&self.state.config.secret)
     }
 }
 

@@ -39,9 +39,34 @@ fn method_not_allowed() -> Value {
     })
 }
 
-fn busy() -> Value {
+/// The operations that read or write the database, and so may answer 503
+/// when it cannot (`DbError` → `ApiError::Unavailable` in
+/// `routes/error.rs`).
+const USES_DATABASE: &[&str] = &[
+    "register",
+    "login",
+    "me",
+    "listTodos",
+    "createTodo",
+    "getTodo",
+    "updateTodo",
+    "deleteTodo",
+    "ready",
+];
+
+/// The operations that write, and so may answer 507 when the disk is full.
+const WRITES: &[&str] = &["register", "createTodo", "updateTodo", "deleteTodo"];
+
+/// 503: the database cannot answer now; for the password operations the
+/// hashing threads may be the cause too.
+fn unavailable(hashes: bool) -> Value {
+    let why = if hashes {
+        "The password hashing threads are busy (this request would wait longer than the server's limit), or the database is unreachable, stalled, locked or no longer at its path."
+    } else {
+        "The database is unreachable, stalled, locked or no longer at its path."
+    };
     json!({
-        "description": "The password hashing threads are busy: this request would wait longer than the server's limit. Retry after `Retry-After` seconds.",
+        "description": format!("{why} Nothing was changed; retry after `Retry-After` seconds."),
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     })
@@ -63,7 +88,8 @@ fn todo_id() -> Value {
 
 /// Adds what every operation may answer: 400 (a missing or repeated `Host`,
 /// two `Authorization` fields, an unreadable body: `routes/headers.rs`,
-/// `routes/body.rs`), and for those with a body 408, 413 and 415.
+/// `routes/body.rs`); for those with a body 408, 413 and 415; for those
+/// that use the database 503, and for those that write 507.
 fn with_common_responses(mut doc: Value) -> Value {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return doc;
@@ -77,6 +103,9 @@ fn with_common_responses(mut doc: Value) -> Value {
                 continue;
             }
             let has_body = op.get("requestBody").is_some();
+            let id = op["operationId"].as_str().unwrap_or_default();
+            let (uses_db, writes) = (USES_DATABASE.contains(&id), WRITES.contains(&id));
+            let hashes = matches!(id, "register" | "login");
             let Some(responses) = op["responses"].as_object_mut() else {
                 continue;
             };
@@ -84,6 +113,15 @@ fn with_common_responses(mut doc: Value) -> Value {
                 "400".into(),
                 error_ref("A missing or repeated `Host`, two `Authorization` fields (RFC 9112 §3.2, RFC 9110 §5.3), or a body that could not be read."),
             );
+            if uses_db {
+                responses.insert("503".into(), unavailable(hashes));
+            }
+            if writes {
+                responses.insert(
+                    "507".into(),
+                    error_ref("The disk is full: the change was not saved."),
+                );
+            }
             if has_body {
                 responses.insert("408".into(), error_ref("The body did not arrive in time."));
                 responses.insert("413".into(), error_ref("Body too large."));
@@ -117,7 +155,6 @@ pub fn document() -> Bytes {
                     "413": error_ref("Body too large."),
                     "415": error_ref("Content-Type is not application/json."),
                     "422": ok_ref("Invalid input; each entry names its field.", "ValidationError"),
-                    "503": busy()
                 }
             }},
             "/token": {"post": {
@@ -137,7 +174,6 @@ pub fn document() -> Bytes {
                     "413": error_ref("Body too large."),
                     "415": error_ref("Content-Type is not application/x-www-form-urlencoded."),
                     "422": ok_ref("Missing field, bad grant_type, or a password over 72 bytes.", "ValidationError"),
-                    "503": busy()
                 }
             }},
             "/users/me": {"get": {
@@ -224,8 +260,7 @@ pub fn document() -> Bytes {
                 "summary": "Readiness: the database answers a read and the writer's turn in time",
                 "operationId": "ready",
                 "responses": {
-                    "200": {"description": "`{\"status\": \"ready\"}`", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}},
-                    "503": error_ref("The database is stalled, locked, or no longer at its path; retry after `Retry-After` seconds.")
+                    "200": {"description": "`{\"status\": \"ready\"}`", "content": {"application/json": {"schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}
                 }
             }}
         },

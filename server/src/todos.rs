@@ -21,9 +21,7 @@ use serde_json::Value;
 
 use super::State;
 use super::auth::authenticate;
-use rusqlite::Connection;
-
-use super::db::{self, DbError, TodoFields};
+use super::db::TodoFields;
 use super::routes::{
     ApiError, FieldError, Resp, empty, json, json_response, parse_json, read_json, string_field,
 };
@@ -136,31 +134,16 @@ fn fields(input: TodoIn) -> Result<TodoFields, ApiError> {
 
 /// A validly signed token whose `id` names no user here (a token from
 /// another service sharing the secret, or from before the database was
-/// replaced): 401, the same as `/users/me` answers.
+/// replaced): 401, the same as `/users/me` answers. The store checks the
+/// user on the connection that runs the query and answers `None`.
 const UNKNOWN_USER: ApiError = ApiError::InvalidToken("unknown_user");
-
-/// `true` if the token's user exists. Asked on the same database thread
-/// and connection as the query it guards, so it costs one primary-key
-/// lookup and no extra hop.
-fn owner_exists(c: &Connection, owner: i64) -> Result<bool, DbError> {
-    Ok(db::user_by_id(c, owner)?.is_some())
-}
 
 /// `GET /todo`: the caller's todos, oldest first. The hot path: verify the
 /// token, one primary-key lookup and one indexed query, the JSON written
-/// on the database thread.
+/// by the store.
 pub(crate) async fn list(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
-    let body = state
-        .db
-        .read(move |c| {
-            if !owner_exists(c, owner)? {
-                return Ok(None);
-            }
-            db::list_todos_json(c, owner).map(Some)
-        })
-        .await?
-        .ok_or(UNKNOWN_USER)?;
+    let body = state.db.list_todos_json(owner).await?.ok_or(UNKNOWN_USER)?;
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -170,12 +153,7 @@ pub(crate) async fn create(state: &State, req: Request<Incoming>) -> Result<Resp
     let new = fields(read_json(state, req).await?)?;
     let todo = state
         .db
-        .write(move |c| {
-            if !owner_exists(c, owner)? {
-                return Ok(None);
-            }
-            db::insert_todo(c, owner, &new).map(Some)
-        })
+        .insert_todo(owner, new)
         .await?
         .ok_or(UNKNOWN_USER)?
         .ok_or(ApiError::Conflict("Todo limit reached"))?;
@@ -185,17 +163,7 @@ pub(crate) async fn create(state: &State, req: Request<Incoming>) -> Result<Resp
 /// `GET /todo/{id}`.
 pub(crate) async fn get(state: &State, req: Request<Incoming>, id: i64) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
-    let found = state
-        .db
-        .read(move |c| {
-            if !owner_exists(c, owner)? {
-                return Ok(None);
-            }
-            db::get_todo(c, owner, id).map(Some)
-        })
-        .await?
-        .ok_or(UNKNOWN_USER)?;
-    match found {
+    match state.db.get_todo(owner, id).await?.ok_or(UNKNOWN_USER)? {
         Some(todo) => json(StatusCode::OK, &todo),
         None => Err(ApiError::NotFound),
     }
@@ -211,12 +179,7 @@ pub(crate) async fn update(
     let new = fields(read_json(state, req).await?)?;
     let updated = state
         .db
-        .write(move |c| {
-            if !owner_exists(c, owner)? {
-                return Ok(None);
-            }
-            db::update_todo(c, owner, id, &new).map(Some)
-        })
+        .update_todo(owner, id, new)
         .await?
         .ok_or(UNKNOWN_USER)?;
     match updated {
@@ -232,16 +195,7 @@ pub(crate) async fn delete(
     id: i64,
 ) -> Result<Resp, ApiError> {
     let owner = authenticate(state, &req)?.id;
-    let deleted = state
-        .db
-        .write(move |c| {
-            if !owner_exists(c, owner)? {
-                return Ok(None);
-            }
-            db::delete_todo(c, owner, id).map(Some)
-        })
-        .await?
-        .ok_or(UNKNOWN_USER)?;
+    let deleted = state.db.delete_todo(owner, id).await?.ok_or(UNKNOWN_USER)?;
     if deleted {
         Ok(empty(StatusCode::NO_CONTENT))
     } else {

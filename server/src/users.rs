@@ -36,7 +36,7 @@ use serde_json::Value;
 
 use super::State;
 use super::auth::{HashError, MAX_PASSWORD_BYTES, authenticate};
-use super::db::{self, NewUser};
+use super::db::NewUser;
 use super::routes::{
     ApiError, FieldError, Resp, json, parse_json, read_form, read_json, string_field,
 };
@@ -168,12 +168,9 @@ pub fn parse_registration(body: &[u8]) -> Result<(NewUser, String), ApiError> {
 /// `POST /users`: 201 with the new user, 409 if the name is taken.
 pub(crate) async fn register(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let (new, password) = registration(read_json(state, req).await?)?;
-    let username = new.username.clone();
-
     // Spare the bcrypt work when the name is plainly taken; the UNIQUE
     // constraint still decides a race between two registrations.
-    let name = username.clone();
-    if state.db.read(move |c| db::username_taken(c, &name)).await? {
+    if state.db.username_taken(&new.username).await? {
         return Err(ApiError::Conflict("Username already registered"));
     }
     let hash = state
@@ -184,7 +181,7 @@ pub(crate) async fn register(state: &State, req: Request<Incoming>) -> Result<Re
     let now = state.tokens.now();
     let user = state
         .db
-        .write(move |c| db::insert_user(c, &new, &hash, now))
+        .insert_user(new, hash, now)
         .await?
         .ok_or(ApiError::Conflict("Username already registered"))?;
     json(StatusCode::CREATED, &user)
@@ -234,10 +231,7 @@ pub fn login_fields(form: &[(String, String)]) -> Result<(String, Vec<u8>), ApiE
 pub(crate) async fn login(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let (username, password) = login_fields(&read_form(state, req).await?)?;
 
-    let found = state
-        .db
-        .read(move |c| db::credentials(c, &username))
-        .await?;
+    let found = state.db.credentials(&username).await?;
     let (id, hash) = match found {
         // The registered spelling goes into the token, whatever the case
         // typed: one account, one `sub`.
@@ -275,8 +269,7 @@ pub(crate) async fn login(state: &State, req: Request<Incoming>) -> Result<Resp,
 /// `GET /users/me`: the caller.
 pub(crate) async fn me(state: &State, req: Request<Incoming>) -> Result<Resp, ApiError> {
     let caller = authenticate(state, &req)?;
-    let id = caller.id;
-    match state.db.read(move |c| db::user_by_id(c, id)).await? {
+    match state.db.user_by_id(caller.id).await? {
         Some(user) => json(StatusCode::OK, &user),
         // A valid token for a user that no longer exists.
         None => Err(ApiError::InvalidToken("unknown_user")),

@@ -11,6 +11,18 @@
 //! So HS256 only (the verifier, not the token, picks the algorithm), no
 //! leeway.
 //!
+//! # Keys, and changing them while running
+//!
+//! The [`Keys`] are a raw secret or a JWK Set (`keys.rs`): with a set,
+//! tokens carry the signing key's `kid` and any key of the set verifies
+//! the tokens that name it. [`Tokens::reload`] reads the secret source
+//! again and swaps the keys in one step (SIGHUP in the binary): a request
+//! verifies with the old keys or the new ones, never a mix, and a source
+//! that fails to load leaves the old keys in place. The hot path takes
+//! the read side of an `RwLock` for the length of one verify, no
+//! allocation and no copy; readers never wait for each other, and the
+//! writer holds the lock only to swap one value.
+//!
 //! # The tutorial's tokens work here too
 //!
 //! One login across services is the tutorial's argument for JWT, so a
@@ -42,10 +54,14 @@
 //! [RFC 7519 §4.1.2]: https://www.rfc-editor.org/rfc/rfc7519#section-4.1.2
 
 use std::fmt;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 
 use serde::{Deserialize, Serialize};
 
-use barejwt::{Algorithm, Clock, HmacKey, Validation, base64url};
+use barejwt::{Algorithm, Clock, Validation, base64url};
+
+use super::keys::Keys;
+use super::secret::{SecretSource, reload_keys};
 
 /// The claims the server signs.
 #[derive(Debug, Serialize)]
@@ -94,7 +110,8 @@ impl<'de> Deserialize<'de> for Subject {
 
 /// Issues and verifies the server's tokens.
 pub struct Tokens {
-    key: HmacKey,
+    /// What signs and verifies; replaced whole by [`Tokens::reload`].
+    keys: RwLock<Keys>,
     validation: Validation,
     /// What `iat` and `exp` are counted from (the validation holds the
     /// same clock).
@@ -112,17 +129,67 @@ impl fmt::Debug for Tokens {
 }
 
 impl Tokens {
-    /// A signer and verifier for `secret` (at least 32 bytes) whose
-    /// tokens live `ttl` seconds by `clock`.
+    /// A signer and verifier for one raw `secret` (at least 32 bytes)
+    /// whose tokens live `ttl` seconds by `clock`.
     pub fn new(secret: &[u8], ttl: u64, clock: Clock) -> Result<Tokens, barejwt::Error> {
-        Ok(Tokens {
-            key: HmacKey::new(Algorithm::HS256, secret)?,
+        Ok(Tokens::with_keys(Keys::secret(secret)?, ttl, clock))
+    }
+
+    /// A signer and verifier for `keys` whose tokens live `ttl` seconds by
+    /// `clock`.
+    pub fn with_keys(keys: Keys, ttl: u64, clock: Clock) -> Tokens {
+        Tokens {
+            keys: RwLock::new(keys),
             validation: Validation::new(Algorithm::HS256)
                 .require(REQUIRED_CLAIMS)
                 .clock(clock.clone()),
             clock,
             ttl,
-        })
+        }
+    }
+
+    /// The keys in use. A panic cannot leave them half-replaced (the
+    /// writer swaps one value), so a poisoned lock still holds good keys.
+    fn keys(&self) -> RwLockReadGuard<'_, Keys> {
+        self.keys.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The keys in use, as a log line may show them (kids, no bytes).
+    pub fn describe_keys(&self) -> String {
+        self.keys().describe()
+    }
+
+    /// Uses `keys` from the next request on; requests under way finish
+    /// with the keys they started with.
+    pub fn replace_keys(&self, keys: Keys) {
+        let old = {
+            let mut current = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+            std::mem::replace(&mut *current, keys)
+        };
+        // Dropped outside the lock: the writer holds it for the swap only.
+        drop(old);
+    }
+
+    /// Reads the keys from `source` again (SIGHUP): a good source replaces
+    /// them and logs what is now in use (kids, which one signs); a bad one
+    /// logs one error line and the old keys stay. Blocks on file I/O.
+    /// `true` if the keys were replaced.
+    pub fn reload(&self, source: &SecretSource) -> bool {
+        match reload_keys(source) {
+            Ok(keys) => {
+                let described = keys.describe();
+                self.replace_keys(keys);
+                tracing::info!(
+                    "signing keys reloaded from {}: {described}",
+                    source.describe()
+                );
+                true
+            }
+            Err(e) => {
+                tracing::error!("signing keys not reloaded, the old ones stay in use: {e}");
+                false
+            }
+        }
     }
 
     /// The time by the tokens' clock, in seconds since the Unix epoch.
@@ -147,25 +214,92 @@ impl Tokens {
             exp: now.saturating_add(self.ttl as i64),
             jti: &jti,
         };
-        barejwt::encode(&claims, &self.key)
+        barejwt::encode(&claims, self.keys().signing())
     }
 
     /// Verifies a token and returns its caller; the error's
     /// [`barejwt::Error::code`] is what the log records.
     pub fn verify(&self, token: &str) -> Result<Caller, barejwt::Error> {
-        barejwt::decode::<Caller, _>(token, &self.key, &self.validation).map(|v| v.claims)
+        barejwt::decode::<Caller, Keys>(token, &self.keys(), &self.validation).map(|v| v.claims)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use barejwt::HmacKey;
 
     #[test]
     fn issued_tokens_verify_and_carry_the_user() {
         let t = Tokens::new(&[7; 32], 60, Clock::System).unwrap();
         let token = t.issue("ada", 42).unwrap();
         assert_eq!(t.verify(&token).unwrap().id, 42);
+    }
+
+    #[test]
+    fn a_raw_secret_issues_tokens_without_kid_and_ignores_a_tokens_kid() {
+        let t = Tokens::new(&[7; 32], 60, Clock::Fixed(1000)).unwrap();
+        let token = t.issue("ada", 42).unwrap();
+        assert_eq!(kid_of(&token), None);
+        let key = HmacKey::new(Algorithm::HS256, &[7; 32])
+            .unwrap()
+            .with_kid("any");
+        let with_kid = barejwt::encode(
+            &serde_json::json!({"sub": "ada", "id": 3, "exp": 2000}),
+            &key,
+        )
+        .unwrap();
+        assert_eq!(t.verify(&with_kid).unwrap().id, 3);
+    }
+
+    /// The `kid` of a token's header (the tests' own tokens: trusted).
+    fn kid_of(token: &str) -> Option<String> {
+        let header = token.split('.').next().unwrap();
+        let header: serde_json::Value =
+            serde_json::from_slice(&base64url::decode(header.as_bytes()).unwrap()).unwrap();
+        header
+            .get("kid")
+            .and_then(|k| k.as_str())
+            .map(str::to_owned)
+    }
+
+    fn set(kids: &[(&str, u8)], current: &str) -> Keys {
+        let keys: Vec<serde_json::Value> = kids
+            .iter()
+            .map(|(kid, b)| serde_json::json!({"kty": "oct", "kid": kid, "k": base64url::encode(&[*b; 32])}))
+            .collect();
+        let file = serde_json::json!({"keys": keys, "current": current});
+        super::super::jwks::parse(file.to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn a_set_signs_with_the_current_kid_and_a_swap_moves_signing_not_verifying() {
+        let t = Tokens::with_keys(set(&[("old", 1), ("new", 2)], "old"), 60, Clock::System);
+        let old = t.issue("ada", 1).unwrap();
+        assert_eq!(kid_of(&old).as_deref(), Some("old"));
+        t.replace_keys(set(&[("old", 1), ("new", 2)], "new"));
+        let new = t.issue("ada", 1).unwrap();
+        assert_eq!(kid_of(&new).as_deref(), Some("new"));
+        assert!(t.verify(&old).is_ok() && t.verify(&new).is_ok());
+        t.replace_keys(set(&[("new", 2)], "new"));
+        assert_eq!(t.verify(&old).unwrap_err().code(), "unknown_key");
+        assert!(t.verify(&new).is_ok());
+    }
+
+    #[test]
+    fn a_token_naming_a_kid_with_another_keys_signature_is_refused() {
+        let t = Tokens::with_keys(set(&[("a", 1), ("b", 2)], "a"), 60, Clock::System);
+        // Signed with b's bytes, but claiming to be a's.
+        let forged = HmacKey::new(Algorithm::HS256, &[2; 32])
+            .unwrap()
+            .with_kid("a");
+        let claims = serde_json::json!({"sub": "ada", "id": 3, "exp": t.now() + 60});
+        let token = barejwt::encode(&claims, &forged).unwrap();
+        assert_eq!(t.verify(&token).unwrap_err().code(), "bad_signature");
+        // And a token without kid, with a set that names no kidless key.
+        let plain = HmacKey::new(Algorithm::HS256, &[1; 32]).unwrap();
+        let token = barejwt::encode(&claims, &plain).unwrap();
+        assert_eq!(t.verify(&token).unwrap_err().code(), "unknown_key");
     }
 
     fn signed(claims: &serde_json::Value) -> String {

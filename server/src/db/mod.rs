@@ -1,5 +1,5 @@
-//! The database: one SQLite file, its schema and its migrations, the
-//! threads that own its connections, and the queries.
+//! The database: one SQLite file (the default) or a PostgreSQL server,
+//! each with its schema and migrations, behind one [`Store`].
 //!
 //! | file | what |
 //! | --- | --- |
@@ -7,21 +7,34 @@
 //! | `schema.rs` | the tables, their versions, migrations |
 //! | `threads.rs` | [`Db`]: the reader and writer threads, each owning a connection |
 //! | `queries.rs` | every query, with its parameters bound |
+//! | `store.rs` | [`Store`]: the operations the handlers call |
+//! | `location.rs` | [`Location`]: what `--db` names; a URL shown without its password |
+//! | `postgres.rs` | [`Pg`]: the PostgreSQL store, its pool, its errors |
+//! | `pg_schema.rs` | PostgreSQL's schema, its migrations under an advisory lock |
 //!
 //! # What is left out
 //!
-//! No connection to a database server, no in-memory cache of rows (every
-//! read is a query), no online backup.
+//! No in-memory cache of rows (every read is a query), no online backup,
+//! no TLS to PostgreSQL (run it on the same host or a private network),
+//! no moving data between the two stores.
 
+mod location;
+mod pg_schema;
+mod postgres;
 mod queries;
 mod schema;
+mod store;
 mod threads;
 
+pub use location::{Location, PgUrl};
+pub use pg_schema::PG_MIGRATIONS;
+pub use postgres::Pg;
 pub use queries::{
     Credentials, MAX_TODOS_PER_USER, NewUser, Todo, TodoFields, User, credentials, delete_todo,
     get_todo, insert_todo, insert_user, list_todos_json, update_todo, user_by_id, username_taken,
 };
 pub use schema::{APPLICATION_ID, Found, MIGRATIONS, identify, migrate};
+pub use store::Store;
 pub use threads::{DEFAULT_TIMEOUT, Db};
 
 use std::fmt;
@@ -31,13 +44,23 @@ use std::fmt;
 pub enum DbError {
     /// SQLite said no.
     Sqlite(rusqlite::Error),
+    /// PostgreSQL said no (an error that is none of the kinds below).
+    Postgres(tokio_postgres::Error),
+    /// The database server cannot be reached, or the connection was
+    /// lost, or no pooled connection became free in time. 503.
+    Unavailable(String),
+    /// A field holds a character the database cannot store (NUL, in
+    /// PostgreSQL's `text`): the field's name. 422.
+    Nul(&'static str),
+    /// The PostgreSQL URL does not parse (the message never repeats it).
+    BadUrl(String),
     /// The database threads have stopped (shutdown) or a job panicked.
     Closed,
     /// A thread could not be started, or a row could not be serialized.
     Io(std::io::Error),
     /// The file's schema is newer than this build knows.
     TooNew {
-        /// The file's `user_version`.
+        /// The file's `user_version` (PostgreSQL: `barejwt_schema.version`).
         found: i64,
         /// The newest version this build knows.
         known: i64,
@@ -66,6 +89,12 @@ impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DbError::Sqlite(e) => write!(f, "sqlite: {e}"),
+            DbError::Postgres(e) => write!(f, "postgres: {}", postgres::describe(e)),
+            DbError::Unavailable(why) => {
+                write!(f, "the database server cannot be reached ({why})")
+            }
+            DbError::Nul(field) => write!(f, "{field} holds a NUL character"),
+            DbError::BadUrl(why) => f.write_str(why),
             DbError::Closed => f.write_str("the database threads have stopped"),
             DbError::Io(e) => write!(f, "{e}"),
             DbError::TooNew { found, known } => write!(

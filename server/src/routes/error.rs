@@ -103,6 +103,13 @@ pub enum ApiError {
 
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> ApiError {
+        if let DbError::Nul(field) = e {
+            return ApiError::Invalid(vec![FieldError::body(
+                field,
+                "string_pattern_mismatch",
+                "String must not contain the NUL character",
+            )]);
+        }
         tracing::error!(error = %e, "database");
         match e {
             DbError::Closed => ApiError::Internal("db_closed"),
@@ -116,6 +123,10 @@ impl From<DbError> for ApiError {
             DbError::Moved => ApiError::Unavailable(
                 "db_moved",
                 "The database is unavailable; changes cannot be saved",
+            ),
+            DbError::Unavailable(_) => ApiError::Unavailable(
+                "db_unavailable",
+                "The database cannot be reached; retry shortly",
             ),
             DbError::Full => ApiError::InsufficientStorage,
             _ => ApiError::Internal("db_error"),

@@ -28,7 +28,7 @@ async fn a_write_locked_out_by_another_process_waits_then_answers_503() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = config(dir.path());
     c.db_timeout = Duration::from_millis(400);
-    let path = c.db_path.clone();
+    let path = c.db.sqlite_path().unwrap().to_path_buf();
     let app = App::start(c).await;
     let token = app.user("ada").await;
 
@@ -71,10 +71,12 @@ async fn a_write_locked_out_by_another_process_waits_then_answers_503() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn readyz_reads_the_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    readyz_reads_the_database
+);
+async fn readyz_reads_the_database(db: &TestDb) {
+    let app = App::start(db.config()).await;
     let r = app.get("/readyz", "").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json(), json!({"status": "ready"}));
@@ -85,7 +87,7 @@ async fn readyz_reads_the_database() {
 async fn a_deleted_database_file_stops_writes_being_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let c = config(dir.path());
-    let path = c.db_path.clone();
+    let path = c.db.sqlite_path().unwrap().to_path_buf();
     let app = App::start(c).await;
     let token = app.user("ada").await;
     std::fs::remove_file(&path).unwrap();
@@ -104,7 +106,7 @@ async fn a_deleted_database_file_stops_writes_being_acknowledged() {
 async fn a_database_replaced_by_a_rename_gets_no_write_and_no_old_wal() {
     let dir = tempfile::tempdir().unwrap();
     let c = config(dir.path());
-    let path = c.db_path.clone();
+    let path = c.db.sqlite_path().unwrap().to_path_buf();
     let app = App::start(c.clone()).await;
     let token = app.user("ada").await;
     let r = app.json(Method::POST, "/todo", Some(&token), &todo()).await;

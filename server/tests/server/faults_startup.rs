@@ -33,7 +33,7 @@ fn a_secret_path_that_is_a_directory_is_called_a_directory() {
 /// The server's own file, with one user, closed cleanly.
 async fn a_database(dir: &Path) -> PathBuf {
     let c = config(dir);
-    let path = c.db_path.clone();
+    let path = c.db.sqlite_path().unwrap().to_path_buf();
     let app = App::start(c).await;
     app.user("ada").await;
     app.stop().await;
@@ -96,7 +96,7 @@ fn someone_elses_sqlite_file_is_left_byte_for_byte_as_it_was() {
         let before = std::fs::read(&path).unwrap();
 
         let mut c = config(dir.path());
-        c.db_path = path.clone();
+        c.db = path.clone().into();
         let err = open_err(c);
         assert!(err.contains("not a barejwt database"), "{name}: {err}");
         assert!(err.contains("left unchanged"), "{name}: {err}");
@@ -132,10 +132,12 @@ async fn a_database_from_before_application_id_is_recognised_and_kept() {
     assert_eq!(id, barejwt_server::db::APPLICATION_ID);
 }
 
-#[tokio::test]
-async fn user_names_are_one_account_whatever_their_case() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    user_names_are_one_account_whatever_their_case
+);
+async fn user_names_are_one_account_whatever_their_case(db: &TestDb) {
+    let app = App::start(db.config()).await;
     assert_eq!(
         app.register("Alice", "correct horse").await.status,
         StatusCode::CREATED

@@ -226,3 +226,156 @@ pub fn assert_invalid_token(r: &Reply) {
         Some("Bearer error=\"invalid_token\"")
     );
 }
+
+/// The store a test runs on: a SQLite file in a temporary directory, or
+/// a fresh PostgreSQL database (`CREATE DATABASE` with a random name on
+/// the cluster `BAREJWT_TEST_PG` names, dropped when this is dropped).
+pub struct TestDb {
+    pub dir: tempfile::TempDir,
+    pg: Option<PgDb>,
+}
+
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+/// Runs `f` on a client connected to `url`, on a runtime of its own (so
+/// it works from `Drop` and from any test flavour).
+pub fn with_pg<T: Send>(url: &str, f: impl AsyncFnOnce(&tokio_postgres::Client) -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .expect("connect to the test cluster");
+                let driver = tokio::spawn(conn);
+                let out = f(&client).await;
+                drop(client);
+                let _ = driver.await;
+                out
+            })
+        })
+        .join()
+        .unwrap()
+    })
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        TestDb {
+            dir: tempfile::tempdir().unwrap(),
+            pg: None,
+        }
+    }
+
+    /// A fresh database, or `None` (after one line saying so) when
+    /// `BAREJWT_TEST_PG` is unset; with `BAREJWT_TEST_PG_REQUIRED` set
+    /// (what `.ci/postgres.sh` does), an unset URL fails the test.
+    pub fn postgres(test: &str) -> Option<TestDb> {
+        let Ok(admin) = std::env::var("BAREJWT_TEST_PG") else {
+            assert!(
+                std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none(),
+                "BAREJWT_TEST_PG_REQUIRED is set but BAREJWT_TEST_PG is not"
+            );
+            println!("skipped {test}: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
+            return None;
+        };
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).unwrap();
+        let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let name = format!("barejwt_test_{name}");
+        // A generated name, not input: CREATE DATABASE takes no parameter.
+        with_pg(&admin, async |c| {
+            c.batch_execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap()
+        });
+        let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+        let url = format!("{base}/{name}");
+        Some(TestDb {
+            dir: tempfile::tempdir().unwrap(),
+            pg: Some(PgDb { admin, name, url }),
+        })
+    }
+
+    /// The test configuration ([`config`]) on this store.
+    pub fn config(&self) -> Config {
+        let mut c = config(self.dir.path());
+        if let Some(pg) = &self.pg {
+            c.db = barejwt_server::db::Location::parse(&pg.url);
+        }
+        c
+    }
+
+    /// The PostgreSQL URL of this test's database, if it is one.
+    pub fn pg_url(&self) -> Option<&str> {
+        self.pg.as_ref().map(|p| p.url.as_str())
+    }
+
+    /// The cluster's URL (the `postgres` database), for administration.
+    pub fn pg_admin(&self) -> Option<&str> {
+        self.pg.as_ref().map(|p| p.admin.as_str())
+    }
+
+    /// The database's name.
+    pub fn pg_name(&self) -> Option<&str> {
+        self.pg.as_ref().map(|p| p.name.as_str())
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(pg) = &self.pg {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", pg.name);
+            with_pg(&pg.admin, async |c| {
+                if let Err(e) = c.batch_execute(&sql).await {
+                    eprintln!("dropping {}: {e}", pg.name);
+                }
+            });
+        }
+    }
+}
+
+/// `on_both_stores!(#[tokio::test] name);` above `async fn name(db:
+/// &TestDb)` makes two tests, `name::sqlite` and `name::postgres`, that
+/// run it on each store.
+macro_rules! on_both_stores {
+    ($(#[$attr:meta])* $name:ident) => {
+        mod $name {
+            $(#[$attr])*
+            async fn sqlite() {
+                super::$name(&crate::helpers::TestDb::sqlite()).await
+            }
+            $(#[$attr])*
+            async fn postgres() {
+                let test = concat!(module_path!(), "::postgres");
+                if let Some(db) = crate::helpers::TestDb::postgres(test) {
+                    super::$name(&db).await
+                }
+            }
+        }
+    };
+}
+pub(crate) use on_both_stores;
+
+/// `postgres_only!(#[tokio::test] name);`: `name::postgres` alone.
+macro_rules! postgres_only {
+    ($(#[$attr:meta])* $name:ident) => {
+        mod $name {
+            $(#[$attr])*
+            async fn postgres() {
+                let test = concat!(module_path!(), "::postgres");
+                if let Some(db) = crate::helpers::TestDb::postgres(test) {
+                    super::$name(&db).await
+                }
+            }
+        }
+    };
+}
+pub(crate) use postgres_only;

@@ -2,10 +2,12 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn bad_input_gets_json_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    bad_input_gets_json_errors
+);
+async fn bad_input_gets_json_errors(db: &TestDb) {
+    let app = App::start(db.config()).await;
     let token = app.user("ada").await;
     let auth = format!("Bearer {token}");
     let form = [("content-type", "application/x-www-form-urlencoded")];

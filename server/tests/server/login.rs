@@ -2,10 +2,12 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn wrong_password_and_unknown_user_get_the_same_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    wrong_password_and_unknown_user_get_the_same_answer
+);
+async fn wrong_password_and_unknown_user_get_the_same_answer(db: &TestDb) {
+    let app = App::start(db.config()).await;
     app.user("ada").await;
     let wrong = app.login_reply("ada", "not the password").await;
     let unknown = app.login_reply("nobody", "correct horse").await;
@@ -29,11 +31,13 @@ async fn wrong_password_and_unknown_user_get_the_same_answer() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_failed_password_grant_names_the_oauth_error_invalid_grant_beside_detail() {
+on_both_stores!(
+    #[tokio::test]
+    a_failed_password_grant_names_the_oauth_error_invalid_grant_beside_detail
+);
+async fn a_failed_password_grant_names_the_oauth_error_invalid_grant_beside_detail(db: &TestDb) {
     // RFC 6749 §5.2: OAuth clients read `error`; the tutorial's read `detail`.
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+    let app = App::start(db.config()).await;
     app.user("ada").await;
     let r = app.login_reply("ada", "not the password").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

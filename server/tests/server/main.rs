@@ -18,6 +18,7 @@ mod lifecycle;
 mod login;
 mod mounts;
 mod openapi;
+mod postgres;
 mod todos;
 mod tokens;
 mod tutorial;

@@ -160,3 +160,40 @@ async fn the_token_form_documents_extra_fields_as_single_strings_at_most_16() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn every_database_operation_documents_503_with_retry_after_and_every_write_507() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", &[], Bytes::new())
+        .await
+        .json();
+    // (path, method, reads or writes the database, writes)
+    for (path, method, uses_db, writes) in [
+        ("/users", "post", true, true),
+        ("/token", "post", true, false),
+        ("/users/me", "get", true, false),
+        ("/todo", "get", true, false),
+        ("/todo", "post", true, true),
+        ("/todo/{todo_id}", "get", true, false),
+        ("/todo/{todo_id}", "put", true, true),
+        ("/todo/{todo_id}", "delete", true, true),
+        ("/readyz", "get", true, false),
+        ("/healthz", "get", false, false),
+        ("/openapi.json", "get", false, false),
+    ] {
+        let responses = &doc["paths"][path][method]["responses"];
+        assert!(responses.is_object(), "{method} {path}");
+        let unavailable = &responses["503"];
+        assert_eq!(unavailable.is_object(), uses_db, "{method} {path}: 503");
+        if uses_db {
+            assert!(
+                unavailable["headers"]["Retry-After"].is_object(),
+                "{method} {path}: 503 without Retry-After"
+            );
+        }
+        assert_eq!(responses["507"].is_object(), writes, "{method} {path}: 507");
+    }
+    app.stop().await;
+}

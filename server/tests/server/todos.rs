@@ -2,10 +2,12 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn another_users_todo_is_not_found() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    another_users_todo_is_not_found
+);
+async fn another_users_todo_is_not_found(db: &TestDb) {
+    let app = App::start(db.config()).await;
     let ada = app.user("ada").await;
     let bob = app.user("bob").await;
     let todo = app
@@ -46,10 +48,12 @@ async fn another_users_todo_is_not_found() {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_concurrent_clients_lose_no_todo() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = std::sync::Arc::new(App::start(config(dir.path())).await);
+on_both_stores!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    fifty_concurrent_clients_lose_no_todo
+);
+async fn fifty_concurrent_clients_lose_no_todo(db: &TestDb) {
+    let app = std::sync::Arc::new(App::start(db.config()).await);
     let token = app.user("ada").await;
     let mut tasks = Vec::new();
     for client in 0..50 {

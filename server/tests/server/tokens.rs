@@ -2,10 +2,12 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn expired_tampered_forged_none_and_wrong_algorithm_tokens_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    expired_tampered_forged_none_and_wrong_algorithm_tokens_are_refused
+);
+async fn expired_tampered_forged_none_and_wrong_algorithm_tokens_are_refused(db: &TestDb) {
+    let app = App::start(db.config()).await;
     let real = app.user("ada").await;
     let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
     let hs256 = json!({"alg": "HS256", "typ": "JWT"});
@@ -78,13 +80,15 @@ async fn expired_tampered_forged_none_and_wrong_algorithm_tokens_are_refused() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn the_server_issues_and_verifies_by_one_injectable_clock() {
+on_both_stores!(
+    #[tokio::test]
+    the_server_issues_and_verifies_by_one_injectable_clock
+);
+async fn the_server_issues_and_verifies_by_one_injectable_clock(db: &TestDb) {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicI64, Ordering};
-    let dir = tempfile::tempdir().unwrap();
     let time = Arc::new(AtomicI64::new(2_000_000_000));
-    let mut c = config(dir.path());
+    let mut c = db.config();
     c.token_ttl = 60;
     let t = Arc::clone(&time);
     c.clock = barejwt::Clock::Custom(Arc::new(move || t.load(Ordering::SeqCst)));
@@ -103,10 +107,12 @@ async fn the_server_issues_and_verifies_by_one_injectable_clock() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_token_with_only_the_tutorials_claims_exp_sub_id_is_accepted() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    a_token_with_only_the_tutorials_claims_exp_sub_id_is_accepted
+);
+async fn a_token_with_only_the_tutorials_claims_exp_sub_id_is_accepted(db: &TestDb) {
+    let app = App::start(db.config()).await;
     let real = app.user("ada").await;
     let id = app.get("/users/me", &real).await.json()["id"]
         .as_i64()
@@ -132,10 +138,12 @@ async fn a_token_with_only_the_tutorials_claims_exp_sub_id_is_accepted() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_sub_that_is_not_a_string_is_refused_rfc7519_4_1_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    a_sub_that_is_not_a_string_is_refused_rfc7519_4_1_2
+);
+async fn a_sub_that_is_not_a_string_is_refused_rfc7519_4_1_2(db: &TestDb) {
+    let app = App::start(db.config()).await;
     let real = app.user("ada").await;
     let id = app.get("/users/me", &real).await.json()["id"]
         .as_i64()
@@ -152,10 +160,12 @@ async fn a_sub_that_is_not_a_string_is_refused_rfc7519_4_1_2() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_token_whose_id_names_no_user_is_401_on_every_endpoint() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    a_token_whose_id_names_no_user_is_401_on_every_endpoint
+);
+async fn a_token_whose_id_names_no_user_is_401_on_every_endpoint(db: &TestDb) {
+    let app = App::start(db.config()).await;
     let real = app.user("ada").await;
     let todo = app
         .json(

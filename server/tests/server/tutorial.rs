@@ -2,10 +2,12 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn the_tutorial_flow_register_login_and_todo_crud() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    the_tutorial_flow_register_login_and_todo_crud
+);
+async fn the_tutorial_flow_register_login_and_todo_crud(db: &TestDb) {
+    let app = App::start(db.config()).await;
 
     let r = app
         .json(

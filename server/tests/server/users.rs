@@ -2,10 +2,12 @@
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn registration_rules_and_duplicates() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
+on_both_stores!(
+    #[tokio::test]
+    registration_rules_and_duplicates
+);
+async fn registration_rules_and_duplicates(db: &TestDb) {
+    let app = App::start(db.config()).await;
     assert_eq!(
         app.register("ada", "correct horse").await.status,
         StatusCode::CREATED

@@ -1,0 +1,86 @@
+//! `barejwt serve --db postgres://…` as an operator starts it: the log
+//! names the database with the URL's password as `***`, whether the
+//! server is unreachable or the start succeeds. The store itself is
+//! tested in `server/tests/server/postgres.rs`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+fn barejwt() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_barejwt"));
+    c.env_remove("BAREJWT_DB")
+        .env_remove("BAREJWT_SECRET_FILE")
+        .env("BAREJWT_SECRET", SECRET)
+        .env("RUST_LOG", "info");
+    c
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error_without_the_password() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let password = "Unreachable-pw-77";
+    let out = barejwt()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(format!("postgres://app:{password}@127.0.0.1:{port}/todo"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot be reached"), "{stderr}");
+    assert!(stderr.contains("postgres://app:***@127.0.0.1:"), "{stderr}");
+    assert!(!stderr.contains(password), "{stderr}");
+    let errors = stderr.lines().filter(|l| l.contains("ERROR")).count();
+    assert_eq!(errors, 1, "one error line: {stderr}");
+}
+
+#[test]
+fn a_start_on_postgres_logs_the_url_without_its_password() {
+    let Ok(url) = std::env::var("BAREJWT_TEST_PG") else {
+        assert!(std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none());
+        println!("skipped: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
+        return;
+    };
+    let password = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .and_then(|(auth, _)| auth.split_once(':'))
+        .map(|(_, pw)| pw.to_string())
+        .expect("the test URL carries a password");
+    let mut child = barejwt()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--bcrypt-cost",
+            "4",
+            "--db",
+        ])
+        .arg(&url)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !log.contains("listening on") && Instant::now() < deadline {
+        if stderr.read_line(&mut log).unwrap() == 0 {
+            break;
+        }
+    }
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let _ = stderr.read_to_string(&mut log);
+    child.wait().unwrap();
+    assert!(log.contains("listening on"), "{log}");
+    assert!(log.contains(":***@127.0.0.1:"), "{log}");
+    assert!(!log.contains(&password), "{log}");
+}
