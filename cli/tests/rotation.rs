@@ -44,18 +44,29 @@ struct Replica {
 }
 
 impl Replica {
+    /// A replica whose keys are the file `keys`.
     fn start(db: &OsStr, keys: &Path) -> Replica {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_barejwt"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4"])
+        let mut cmd = Replica::command(db);
+        cmd.arg("--secret-file").arg(keys);
+        Replica::spawn(cmd)
+    }
+
+    /// `barejwt serve` on `db`, without a secret yet.
+    fn command(db: &OsStr) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_barejwt"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4"])
             .args(["--token-ttl", &format!("{TTL}s"), "--db"])
             .arg(db)
-            .arg("--secret-file")
-            .arg(keys)
             .env_remove("BAREJWT_SECRET")
+            .env_remove("BAREJWT_SECRET_FILE")
             .env("RUST_LOG", "info,barejwt::request=off")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Starts `cmd` and reads its address from the log.
+    fn spawn(mut cmd: Command) -> Replica {
+        let mut child = cmd.spawn().unwrap();
         let stderr = BufReader::new(child.stderr.take().unwrap());
         let (tx, lines) = mpsc::channel();
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -321,6 +332,60 @@ async fn postgres_rotating_the_key_under_three_replicas_refuses_no_valid_token()
     };
     let dir = tempfile::tempdir().unwrap();
     rotate(OsStr::new(&db.url), dir.path()).await;
+}
+
+/// A raw secret file works as it always has: tokens without `kid`, and a
+/// reload switches the secret at once (so every earlier token is refused:
+/// README says to rotate with a set). `BAREJWT_SECRET` cannot be reloaded:
+/// one error line, and the secret in use stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_raw_secret_file_reloads_at_once_and_the_environment_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("raw.db");
+    let file = dir.path().join("raw.secret");
+    let write = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    write("the first raw secret, 32 bytes or more\n");
+    let mut cmd = Replica::command(db.as_os_str());
+    cmd.arg("--secret-file").arg(&file);
+    let raw = Replica::spawn(cmd);
+    let (status, _) = send(
+        raw.addr,
+        Method::POST,
+        "/users",
+        "",
+        r#"{"username": "ada", "password": "correct horse"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (first, kid, _) = login(raw.addr).await.unwrap();
+    assert_eq!(kid, "(none)");
+    assert_eq!(statuses(&[raw.addr], &first).await, [200]);
+    write("the second raw secret, 32 bytes or more\n");
+    let line = raw.reload();
+    assert!(
+        line.contains("a raw secret of 39 bytes; tokens carry no kid"),
+        "{line}"
+    );
+    assert_eq!(statuses(&[raw.addr], &first).await, [401]);
+    let (second, _, _) = login(raw.addr).await.unwrap();
+    assert_eq!(statuses(&[raw.addr], &second).await, [200]);
+    drop(raw);
+
+    let mut cmd = Replica::command(db.as_os_str());
+    cmd.env("BAREJWT_SECRET", "the second raw secret, 32 bytes or more");
+    let env = Replica::spawn(cmd);
+    assert_eq!(statuses(&[env.addr], &second).await, [200]);
+    let line = env.reload();
+    assert!(
+        line.contains("ERROR") && line.contains("BAREJWT_SECRET"),
+        "{line}"
+    );
+    assert!(!line.contains("the second raw secret"), "{line}");
+    assert_eq!(statuses(&[env.addr], &second).await, [200]);
 }
 
 /// The procedure, on the database `db`, with the key file in `dir`.
