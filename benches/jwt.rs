@@ -3,7 +3,10 @@
 //! One run, one machine, the same token and the same key for every row:
 //!
 //! - **peers**: [jsonwebtoken] 12 (its `rust_crypto` backend) and
-//!   [jwt-simple] 0.15 (`pure-rust`), each through its documented API;
+//!   [jwt-simple] 0.15 (`pure-rust`), each through its documented API.
+//!   `benches/aws-lc-rs/` builds this same file with jsonwebtoken's
+//!   `aws_lc_rs` backend instead (AWS-LC is C: too heavy for what CI
+//!   compiles), so that its figures too stand beside barejwt's of one run;
 //! - **the floor**: a minimal verifier and signer built from the best
 //!   crates for each piece (`hmac` keyed once, `base64`, `serde_json`),
 //!   complete but checking only the signature and `exp`; and, for the

@@ -17,6 +17,8 @@ corpus is what `cargo fuzz cmin` keeps of seeds plus findings.
              any bytes).
 - differential: every verify token's decoded header and payload, joined
              by 0xFF (the target signs them itself).
+- secret_file: JWK Set files as the server reads them: accepted ones
+             (with "current" and "kidless") and one refused for each rule.
 """
 import base64
 import hashlib
@@ -73,7 +75,7 @@ def write(target: str, name: str, data: bytes, seen: set):
 
 
 def main() -> int:
-    seen = {t: set() for t in ["decode", "base64url", "hmac", "claims", "differential"]}
+    seen = {t: set() for t in ["decode", "base64url", "hmac", "claims", "differential", "secret_file"]}
     for stem, v in vectors():
         vid = f"{stem}-{v['id']}"
         kind = v["kind"]
@@ -135,6 +137,31 @@ def main() -> int:
     for i in range(24):
         n = rng.choice([32, 64, 96, 160, 256])
         write("claims", f"random-{i:02}", bytes(rng.randrange(256) for _ in range(n)), seen["claims"])
+
+    # JWK Set files for the server (secret_file): accepted, then one per rule.
+    def oct(kid, fill, n=32, **more):
+        key = {"kty": "oct", "k": b64u(bytes([fill]) * n)}
+        if kid is not None:
+            key["kid"] = kid
+        key.update(more)
+        return key
+
+    sets = {
+        "one": {"keys": [oct("2026-11", 1)]},
+        "two-current": {"keys": [oct("2026-11", 1), oct("2026-12", 2, alg="HS256")], "current": "2026-12"},
+        "kidless": {"keys": [oct("old", 3, 40), oct("new", 4, use="sig")], "current": "new", "kidless": "old"},
+        "extra-members": {"keys": [oct("a", 5)], "x-note": [1, {"k": "not a key"}]},
+        "no-kid": {"keys": [oct(None, 1)]},
+        "same-kid": {"keys": [oct("a", 1), oct("a", 2)]},
+        "short": {"keys": [oct("a", 1, 31)]},
+        "hs512": {"keys": [oct("a", 1, 64, alg="HS512")]},
+        "rsa": {"keys": [{"kty": "RSA", "kid": "r", "n": "AQAB", "e": "AQAB"}]},
+        "empty": {"keys": []},
+        "unknown-current": {"keys": [oct("a", 1)], "current": "b"},
+    }
+    for name, body in sets.items():
+        write("secret_file", name, json.dumps(body, indent=1).encode(), seen["secret_file"])
+    write("secret_file", "repeated-k", b'{"keys": [{"kty": "oct", "kid": "a", "k": "' + b64u(b"\x01" * 32).encode() + b'", "k": "AAAA"}]}', seen["secret_file"])
 
     for t, s in seen.items():
         print(f"{t}: {len(s)} seeds")

@@ -6,6 +6,12 @@
 #
 #   scripts/bench-report.sh              # about 2-3 minutes
 #   MEASURE=5 scripts/bench-report.sh    # longer, steadier
+#   AWS_LC=1 scripts/bench-report.sh     # also jsonwebtoken's aws_lc_rs backend
+#
+# AWS_LC=1 also runs benches/aws-lc-rs (benches/jwt.rs built with
+# jsonwebtoken's `aws_lc_rs` backend; its first build compiles AWS-LC from
+# C, about 15 minutes on 2 busy cores), barejwt and jsonwebtoken rows only,
+# and prints their ratio from that run.
 #
 # Criterion's own output goes to stderr; the table to stdout.
 set -euo pipefail
@@ -19,6 +25,12 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Results of an older run must not fill a row this run did not produce.
 rm -rf "$TARGET/criterion"
 cargo bench --bench jwt -- --warm-up-time "$WARMUP" --measurement-time "$MEASURE" >&2
+AWS_TARGET=""
+if [ "${AWS_LC:-0}" = 1 ]; then
+    AWS_TARGET=$(cd benches/aws-lc-rs && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+    rm -rf "$AWS_TARGET/criterion"
+    (cd benches/aws-lc-rs && cargo bench --bench jwt -- --warm-up-time "$WARMUP" --measurement-time "$MEASURE" '/(barejwt|jsonwebtoken)$') >&2
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 allocs=$(cargo test --quiet --test allocations -- --nocapture 2>/dev/null | grep '^alloc ' || true)
 
@@ -27,13 +39,13 @@ SHANI=$(grep -qw sha_ni /proc/cpuinfo && echo "SHA-NI" || echo "no SHA-NI")
 CORES=$(nproc)
 RUSTC=$(rustc --version)
 
-export TARGET CPU SHANI CORES RUSTC load_before load_after allocs
+export TARGET AWS_TARGET CPU SHANI CORES RUSTC load_before load_after allocs
 python3 - <<'EOF'
 import json, os
 
 root = os.path.join(os.environ["TARGET"], "criterion")
 
-def median(group, row):
+def median(group, row, root=root):
     path = os.path.join(root, group, row, "new", "estimates.json")
     try:
         with open(path) as f:
@@ -88,6 +100,18 @@ print(f"| HMAC-SHA256 of the signing input, key state precomputed (`hmac`) | {ns
 print(f"| base64url decoding, the signature segment (`base64`) | {ns(f['base64url_signature'])} | {ns(fl['base64url_signature'])} |")
 print(f"| base64url decoding, 3 segments (`base64`) | {ns(f['base64url_decode'])} | {ns(fl['base64url_decode'])} |")
 print(f"| claims parse (`serde_json`) | {ns(f['claims_parse'])} | {ns(fl['claims_parse'])} |")
+
+print()
+aws_root = os.path.join(os.environ["AWS_TARGET"], "criterion") if os.environ["AWS_TARGET"] else None
+if aws_root:
+    print("jsonwebtoken 12 with its `aws_lc_rs` backend (`benches/aws-lc-rs`: the same benchmarks, another build), beside barejwt in that run:\n")
+    print("| case | barejwt | jsonwebtoken 12 aws-lc-rs | aws-lc-rs / barejwt |")
+    print("| --- | ---: | ---: | ---: |")
+    for group, name in cases:
+        b, j = median(group, "barejwt", aws_root), median(group, "jsonwebtoken", aws_root)
+        print(f"| {name} | {ns(b)} | {ns(j)} | {ratio(j, b)} |")
+else:
+    print("jsonwebtoken's `aws_lc_rs` backend: not run (`AWS_LC=1 scripts/bench-report.sh`).")
 
 counts = {}
 for line in os.environ.get("allocs", "").splitlines():

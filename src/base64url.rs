@@ -53,6 +53,50 @@ const DECODE: [u8; 256] = {
     table
 };
 
+/// Marks a character outside the alphabet in [`PLACED`]: bits above the
+/// 24 that a group of four characters fills.
+const PLACED_INVALID: u32 = 0xFF00_0000;
+
+/// [`DECODE`] four times over, each value already shifted to its place in
+/// a group of four characters:
+///
+/// > Proceeding from left to right, a 24-bit input group is formed by
+/// > concatenating 3 8-bit input groups. These 24 bits are then treated as
+/// > 4 concatenated 6-bit groups, each of which is translated into a
+/// > single character in the base 64 alphabet.
+/// > — [RFC 4648 §4]
+///
+/// So the first character of a group carries the top 6 of its 24 bits and
+/// the last the bottom 6, and a group `a b c d` is `PLACED[0][a] |
+/// PLACED[1][b] | PLACED[2][c] | PLACED[3][d]`: four look-ups, three ORs,
+/// no shifts. A character outside the alphabet is [`PLACED_INVALID`] in
+/// every table, so any invalid character shows in the OR of all groups.
+///
+/// [RFC 4648 §4]: https://www.rfc-editor.org/rfc/rfc4648#section-4
+const PLACED: [[u32; 256]; 4] = {
+    let mut tables = [[PLACED_INVALID; 256]; 4];
+    let mut c = 0;
+    while c < 256 {
+        let v = DECODE[c];
+        if v != INVALID {
+            let mut place = 0;
+            while place < 4 {
+                tables[place][c] = (v as u32) << (18 - 6 * place);
+                place += 1;
+            }
+        }
+        c += 1;
+    }
+    tables
+};
+
+/// Four characters → their 24 bits (the low bits of the result), with
+/// [`PLACED_INVALID`] bits set if any character is outside the alphabet.
+#[inline(always)]
+fn group([a, b, c, d]: [u8; 4]) -> u32 {
+    PLACED[0][a as usize] | PLACED[1][b as usize] | PLACED[2][c as usize] | PLACED[3][d as usize]
+}
+
 /// Why a text is not strict base64url.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecodeError {
@@ -263,21 +307,28 @@ pub fn decode_to_slice(input: &[u8], out: &mut [u8]) -> Result<usize, DecodeErro
     let full = input.len() / 4 * 4;
     let (body, tail) = input.split_at(full);
 
-    // Whole groups: 4 characters → 24 bits → 3 bytes. Invalid characters
-    // are noted by OR-ing their table values (INVALID has the top bits
-    // set), so the loop has no branch per character; the position is
-    // found afterwards, only on the error path.
-    let mut bad = 0u8;
-    for (chars, bytes) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
-        let a = DECODE[chars[0] as usize];
-        let b = DECODE[chars[1] as usize];
-        let c = DECODE[chars[2] as usize];
-        let d = DECODE[chars[3] as usize];
-        bad |= a | b | c | d;
-        let n = (a as u32) << 18 | (b as u32) << 12 | (c as u32) << 6 | d as u32;
-        bytes.copy_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    // Whole groups: 4 characters → 24 bits → 3 bytes, two groups per step
+    // (8 characters → 6 bytes), then the one group left, if any. Invalid
+    // characters are noted by OR-ing every group into `seen` (an invalid
+    // character sets bits above the 24 of its group, see PLACED), so the
+    // loop has no branch per character; the position is found afterwards,
+    // only on the error path.
+    let (pairs, last) = body.as_chunks::<8>();
+    let (out_pairs, out_last) = out[..full / 4 * 3].as_chunks_mut::<6>();
+    let mut seen = 0u32;
+    for (&[a, b, c, d, e, f, g, h], bytes) in pairs.iter().zip(out_pairs) {
+        let (first, second) = (group([a, b, c, d]), group([e, f, g, h]));
+        seen |= first | second;
+        // The low 24 bits of each group, most significant byte first.
+        bytes[..3].copy_from_slice(&first.to_be_bytes()[1..]);
+        bytes[3..].copy_from_slice(&second.to_be_bytes()[1..]);
     }
-    if bad & 0xC0 != 0 {
+    if let &[a, b, c, d] = last {
+        let n = group([a, b, c, d]);
+        seen |= n;
+        out_last.copy_from_slice(&n.to_be_bytes()[1..]);
+    }
+    if seen & PLACED_INVALID != 0 {
         return Err(first_invalid(input, 0));
     }
 
@@ -434,6 +485,28 @@ mod tests {
             }
         );
         assert!(e.to_string().contains("at byte 8"));
+    }
+
+    #[test]
+    fn an_invalid_byte_is_found_at_every_position() {
+        // 17 bytes → 23 characters: two steps of 8, one group of 4, a tail
+        // of 3. Each position in turn holds a byte outside the alphabet;
+        // with two such bytes, the first is named.
+        let good = encode(&[0xa5; 17]);
+        assert_eq!(good.len(), 23);
+        for i in 0..good.len() {
+            let mut bad = good.clone().into_bytes();
+            bad[i] = b'.';
+            let want = DecodeError::InvalidByte {
+                offset: i,
+                byte: b'.',
+            };
+            assert_eq!(decode(&bad), Err(want), "{i}");
+            bad[22 - i / 2] = b'+';
+            if 22 - i / 2 > i {
+                assert_eq!(decode(&bad), Err(want), "{i}");
+            }
+        }
     }
 
     #[test]

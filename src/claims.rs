@@ -260,12 +260,28 @@ impl<'de> Scan<'de> {
             "exp" => self.exp = Some(time(raw)),
             "nbf" => self.nbf = Some(time(raw)),
             "iat" => self.iat = Some(time(raw)),
-            "iss" => self.iss = Some(serde_json::from_str(text).map_err(E::custom)?),
-            "sub" => self.sub = Some(serde_json::from_str(text).map_err(E::custom)?),
+            "iss" => self.iss = Some(text_of(raw).map_err(E::custom)?),
+            "sub" => self.sub = Some(text_of(raw).map_err(E::custom)?),
             "aud" => self.aud = Some(serde_json::from_str::<AudSeen>(text).map_err(E::custom)?.0),
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// A string claim from its raw JSON text: the string, or the type it had
+/// instead.
+fn text_of<'de>(raw: &'de RawValue) -> Result<MaybeText<'de>, serde_json::Error> {
+    // `raw` is one JSON value, its grammar already checked by serde_json:
+    // a string with no `\` escape is exactly the text between its quotes,
+    // taken as it is (the usual case); any other value is parsed.
+    match raw
+        .get()
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+    {
+        Some(inside) if !inside.contains('\\') => Ok(MaybeText::Text(Cow::Borrowed(inside))),
+        _ => serde_json::from_str(raw.get()),
     }
 }
 
@@ -349,6 +365,28 @@ mod tests {
             let e = Scan::read(bad, &[]).unwrap_err();
             assert!(e.to_string().contains("not UTF-8"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_string_claim_reads_the_same_with_or_without_escapes() {
+        for (json, want) in [
+            (r#"{"sub":"joe"}"#, "joe"),
+            (r#"{"sub":""}"#, ""),
+            (r#"{"sub":"j\u006fe"}"#, "joe"),
+            (r#"{"sub":"a\"b"}"#, "a\"b"),
+            (r#"{"sub":"\\"}"#, "\\"),
+            (r#"{"sub":"é"}"#, "é"),
+        ] {
+            assert_eq!(
+                scan(json).unwrap().sub,
+                Some(MaybeText::Text(want.into())),
+                "{json}"
+            );
+        }
+        assert_eq!(
+            scan(r#"{"iss":["x"]}"#).unwrap().iss,
+            Some(MaybeText::Other("array"))
+        );
     }
 
     #[test]

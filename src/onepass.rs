@@ -53,16 +53,20 @@ pub(crate) fn read<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Resul
 /// [`two_pass`] (see the module docs).
 fn once<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Option<Result<T, Error>> {
     let openers = memchr::memchr2_iter(b'[', b'{', payload).count();
-    if openers > MAX_OPENERS || std::str::from_utf8(payload).is_err() {
+    if openers > MAX_OPENERS {
         return None;
     }
+    // UTF-8 is checked once, here, for the whole payload; `serde_json`
+    // reading a `str` then checks no string again (it would, one string at
+    // a time, reading bytes).
+    let text = std::str::from_utf8(payload).ok()?;
     let mut state = State {
         scan: Scan::new(v.get_required()),
         names: NameSet::default(),
         required: v.get_required(),
         read_as_map: false,
     };
-    let mut de = serde_json::Deserializer::from_slice(payload);
+    let mut de = serde_json::Deserializer::from_str(text);
     let claims = T::deserialize(Tee {
         de: &mut de,
         state: &mut state,
@@ -101,7 +105,7 @@ struct State<'de, 'r> {
 /// The deserializer `T` sees: `serde_json`'s, with maps read through
 /// [`TeeMap`].
 struct Tee<'a, 'de, 'r> {
-    de: &'a mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+    de: &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
     state: &'a mut State<'de, 'r>,
 }
 

@@ -180,7 +180,9 @@ impl Config {
     }
 }
 
-/// What every request handler shares. Nothing in it is behind a lock.
+/// What every request handler shares. Nothing in it is behind a lock but
+/// the signing keys, read-locked for the length of one sign or verify so
+/// that a reload can swap them (`auth/tokens.rs`).
 #[derive(Debug)]
 pub(crate) struct State {
     /// The configuration.

@@ -43,7 +43,7 @@ pub(crate) const HEADER_STACK: usize = 256;
 pub(crate) const PAYLOAD_STACK: usize = 512;
 
 /// One known header and what parsing it gives.
-struct KnownHeader {
+pub(crate) struct KnownHeader {
     /// The header's JSON.
     json: String,
     /// BASE64URL(UTF8(header)), as it travels.
@@ -74,17 +74,25 @@ static KNOWN_HEADERS: LazyLock<Vec<KnownHeader>> = LazyLock::new(|| {
     known
 });
 
-/// The parse of the header segment `encoded` if it is one of
-/// `KNOWN_HEADERS`, byte for byte.
-pub(crate) fn known_header<'de>(encoded: &[u8]) -> Option<RawHeader<'de>> {
-    let known = KNOWN_HEADERS
+/// The header segment `encoded`, if it is one of `KNOWN_HEADERS` byte
+/// for byte.
+pub(crate) fn known_header(encoded: &[u8]) -> Option<&'static KnownHeader> {
+    KNOWN_HEADERS
         .iter()
-        .find(|k| k.encoded.as_bytes() == encoded)?;
-    Some(RawHeader {
-        alg: Some(MaybeText::Text(Cow::Borrowed(known.alg))),
-        typ: known.typ.map(|t| MaybeText::Text(Cow::Borrowed(t))),
-        ..RawHeader::default()
-    })
+        .find(|k| k.encoded.as_bytes() == encoded)
+}
+
+impl KnownHeader {
+    /// What parsing this header gives. (Made where it is used, rather than
+    /// returned by [`known_header`]: a `RawHeader` is a few hundred bytes,
+    /// and moving it showed in the profile.)
+    pub(crate) fn parsed<'de>(&self) -> RawHeader<'de> {
+        RawHeader {
+            alg: Some(MaybeText::Text(Cow::Borrowed(self.alg))),
+            typ: self.typ.map(|t| MaybeText::Text(Cow::Borrowed(t))),
+            ..RawHeader::default()
+        }
+    }
 }
 
 /// The encoded form of `header` when it is one of `KNOWN_HEADERS` as
@@ -114,48 +122,27 @@ pub(crate) fn b64_error(part: Part, e: DecodeError) -> Error {
     )
 }
 
-/// A decoded segment: on the stack when it holds at most `N` bytes, on the
-/// heap otherwise. Made empty (no allocation), then filled by
-/// [`Segment::decode`].
-pub(crate) struct Segment<const N: usize> {
-    stack: [u8; N],
-    stack_len: usize,
-    /// Used only when the segment is longer than `N` bytes, so it is
-    /// never empty once used: an empty `heap` means "on the stack".
-    heap: Vec<u8>,
-}
-
-impl<const N: usize> Segment<N> {
-    pub(crate) fn new() -> Self {
-        Segment {
-            stack: [0; N],
-            stack_len: 0,
-            heap: Vec::new(),
+/// Decodes `encoded` strictly (RFC 4648 §5, no padding) into `stack`, a
+/// buffer the caller made on its own stack, when it fits; to the heap
+/// otherwise. A decode error names `part`.
+///
+/// The caller owns the buffer and this borrows it, so the decoded bytes
+/// are never moved or copied on their way to the parser: a buffer built
+/// here and returned by value would be (a `memcpy` of the whole buffer
+/// showed in the profile).
+pub(crate) fn decode_segment<'b>(
+    encoded: &[u8],
+    stack: &'b mut [u8],
+    part: Part,
+) -> Result<Cow<'b, [u8]>, Error> {
+    match base64url::decoded_len(encoded.len()) {
+        Some(n) if n <= stack.len() => {
+            let n = base64url::decode_to_slice(encoded, stack).map_err(|e| b64_error(part, e))?;
+            Ok(Cow::Borrowed(&stack[..n]))
         }
-    }
-
-    /// Decodes `encoded` strictly (RFC 4648 §5, no padding), into the stack
-    /// buffer if it fits. A decode error names `part`.
-    pub(crate) fn decode(&mut self, encoded: &[u8], part: Part) -> Result<(), Error> {
-        match base64url::decoded_len(encoded.len()) {
-            Some(n) if n <= N => {
-                self.stack_len = base64url::decode_to_slice(encoded, &mut self.stack)
-                    .map_err(|e| b64_error(part, e))?;
-            }
-            _ => {
-                self.heap = base64url::decode(encoded).map_err(|e| b64_error(part, e))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The decoded bytes.
-    pub(crate) fn bytes(&self) -> &[u8] {
-        if self.heap.is_empty() {
-            &self.stack[..self.stack_len]
-        } else {
-            &self.heap
-        }
+        _ => base64url::decode(encoded)
+            .map(Cow::Owned)
+            .map_err(|e| b64_error(part, e)),
     }
 }
 
@@ -190,7 +177,7 @@ mod tests {
         for k in KNOWN_HEADERS.iter() {
             let json = base64url::decode(k.encoded.as_bytes()).unwrap();
             let parsed = parse_header(&json).unwrap();
-            let known = known_header(k.encoded.as_bytes()).unwrap();
+            let known = known_header(k.encoded.as_bytes()).unwrap().parsed();
             assert_eq!(parsed.alg, known.alg);
             assert_eq!(parsed.typ, known.typ);
             assert_eq!((parsed.kid, known.kid), (None, None));
@@ -243,15 +230,16 @@ mod tests {
         for n in [0, 1, 2, 3, 7, 8, 9, 100] {
             let bytes: Vec<u8> = (0..n).map(|i| (i * 37 + 1) as u8).collect();
             let encoded = base64url::encode(&bytes);
-            let mut small = Segment::<8>::new();
-            small.decode(encoded.as_bytes(), Part::Payload).unwrap();
-            let mut large = Segment::<128>::new();
-            large.decode(encoded.as_bytes(), Part::Payload).unwrap();
-            assert_eq!(small.bytes(), bytes, "{n}");
-            assert_eq!(large.bytes(), bytes, "{n}");
+            let (mut small, mut large) = ([0; 8], [0; 128]);
+            let on_small = decode_segment(encoded.as_bytes(), &mut small, Part::Payload).unwrap();
+            let on_large = decode_segment(encoded.as_bytes(), &mut large, Part::Payload).unwrap();
+            assert_eq!(*on_small, bytes, "{n}");
+            assert_eq!(*on_large, bytes, "{n}");
+            // On the stack exactly when the bytes fit.
+            assert_eq!(matches!(on_small, Cow::Borrowed(_)), n <= 8, "{n}");
+            assert!(matches!(on_large, Cow::Borrowed(_)), "{n}");
         }
-        let mut s = Segment::<8>::new();
-        let e = s.decode(b"AA=", Part::Header).unwrap_err();
+        let e = decode_segment(b"AA=", &mut [0; 8], Part::Header).unwrap_err();
         assert!(
             matches!(
                 e,

@@ -48,12 +48,16 @@ mod header;
 pub(crate) use fast::{known_encoded, known_encoded_header};
 pub use header::{Header, REGISTERED_HEADER_PARAMETERS};
 
+use std::borrow::Cow;
+
 use crate::base64url;
 use crate::error::{Error, Part, Refused, shown};
 use crate::hmac::{Algorithm, MAX_OUTPUT};
 use crate::key::{HmacKey, KeySource};
 use crate::validation::Validation;
-use fast::{HEADER_STACK, PAYLOAD_STACK, Segment, b64_error, decode_signature, known_header};
+use fast::{
+    HEADER_STACK, PAYLOAD_STACK, b64_error, decode_segment, decode_signature, known_header,
+};
 use header::parse_header;
 
 /// The three segments of a compact serialization, still encoded.
@@ -155,25 +159,30 @@ where
     let parts = split(token)?;
     // Step 2: "Base64url-decode the encoded representation of the JWS
     // Protected Header" (strictly: no line breaks, white space or other
-    // characters) — unless it is a header known byte for byte.
-    let mut header_json = Segment::<HEADER_STACK>::new();
+    // characters) — unless it is a header known byte for byte, for which
+    // no buffer is made (zeroing one showed in the profile).
     let known = known_header(parts.header);
-    if known.is_none() {
-        header_json.decode(parts.header, Part::Header)?;
-    }
+    let mut header_stack: [u8; HEADER_STACK];
+    let header_json = match known {
+        Some(_) => Cow::Borrowed(&[][..]),
+        None => {
+            header_stack = [0; HEADER_STACK];
+            decode_segment(parts.header, &mut header_stack, Part::Header)?
+        }
+    };
     // Steps 6 and 7: the same for the JWS Payload and the JWS Signature.
     // The payload is decoded, not parsed, and kept on the stack: it reaches
     // the heap only once the MAC has matched.
-    let mut payload = Segment::<PAYLOAD_STACK>::new();
-    payload.decode(parts.payload, Part::Payload)?;
+    let mut payload_stack = [0u8; PAYLOAD_STACK];
+    let payload = decode_segment(parts.payload, &mut payload_stack, Part::Payload)?;
     let mut sig_buf = [0u8; MAX_OUTPUT];
     let signature = decode_signature(parts.signature, &mut sig_buf)?;
     // Steps 3 and 4: the header is a JSON object with unique names (for
     // the compact serialization, the JOSE Header is the protected header);
     // `alg` is a string and `crit` well-formed.
     let raw = match known {
-        Some(raw) => raw,
-        None => parse_header(header_json.bytes())?,
+        Some(known) => known.parsed(),
+        None => parse_header(&header_json)?,
     };
     let alg = raw.check_structure()?;
 
@@ -202,7 +211,7 @@ where
 
     // Step 10 has nothing left to do: one signature, and it is valid. The
     // payload may now be read.
-    let read = read(payload.bytes())?;
+    let read = read(&payload)?;
     Ok((raw.into_header(alg), read))
 }
 

@@ -62,7 +62,7 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor}
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::keys::Keys;
+use super::keys::{Keys, shown};
 use super::secret::MIN_SECRET_BYTES;
 
 /// `true` when a secret file is to be read as a JWK Set: its first byte
@@ -192,15 +192,6 @@ fn json_error(e: &serde_json::Error) -> String {
             }
         }
         _ => format!("not JSON: {e}"),
-    }
-}
-
-/// A kid as an operator would write it: quoted, escaped, at most 40
-/// characters.
-fn shown(kid: &str) -> String {
-    match kid.char_indices().nth(40) {
-        None => format!("{kid:?}"),
-        Some((cut, _)) => format!("{:?}…", &kid[..cut]),
     }
 }
 
@@ -426,6 +417,15 @@ mod tests {
             oct("a", 1)
         );
         assert!(parse(ignored.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_long_kid_is_shortened_in_messages_and_logs() {
+        let long = "k".repeat(5000);
+        let keys = parse(json!({"keys": [oct(&long, 1)]}).to_string().as_bytes()).unwrap();
+        assert!(keys.describe().len() < 200, "{}", keys.describe());
+        let e = refused(&json!({"keys": [oct(&long, 1), oct(&long, 2)]}));
+        assert!(e.len() < 200, "{e}");
     }
 
     #[test]

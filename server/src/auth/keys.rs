@@ -90,21 +90,29 @@ impl Keys {
                 let kids: Vec<String> = set
                     .keys()
                     .iter()
-                    .map(|k| format!("{:?}", k.kid().unwrap_or_default()))
+                    .map(|k| shown(k.kid().unwrap_or_default()))
                     .collect();
-                let signs = signing.kid().unwrap_or_default();
+                let signs = shown(signing.kid().unwrap_or_default());
                 let without = match kidless.as_ref().and_then(HmacKey::kid) {
-                    Some(kid) => format!("verified with {kid:?}"),
+                    Some(kid) => format!("verified with {}", shown(kid)),
                     None => "refused".to_string(),
                 };
                 format!(
-                    "a JWK Set of {} key{} ({}); {signs:?} signs; tokens without kid: {without}",
+                    "a JWK Set of {} key{} ({}); {signs} signs; tokens without kid: {without}",
                     kids.len(),
                     if kids.len() == 1 { "" } else { "s" },
                     kids.join(", ")
                 )
             }
         }
+    }
+}
+
+/// A kid for a log line: quoted, escaped, at most 40 characters.
+pub(crate) fn shown(kid: &str) -> String {
+    match kid.char_indices().nth(40) {
+        None => format!("{kid:?}"),
+        Some((cut, _)) => format!("{:?}…", &kid[..cut]),
     }
 }
 
