@@ -401,7 +401,10 @@ mod tests {
         // As deep as a 64 KiB file can nest, in the keys and inside a key.
         let keys = format!("{{\"keys\": {}{}}}", "[".repeat(30_000), "]".repeat(30_000));
         let e = parse(keys.as_bytes()).unwrap_err();
-        assert!(e.starts_with("key 1: not JSON: recursion limit exceeded"), "{e}");
+        assert!(
+            e.starts_with("key 1: not JSON: recursion limit exceeded"),
+            "{e}"
+        );
         let inside = format!(
             "{{\"keys\": [{}1{}]}}",
             "{\"a\":".repeat(10_000),
