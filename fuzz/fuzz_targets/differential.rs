@@ -155,7 +155,9 @@ const FINDINGS: &[Rule] = &[
         vector: "negative-claims.json claims-sub-array-unchecked",
         applies: |c| {
             matches!(c.their_kind(), Some(ErrorKind::Json(_)))
-                && ["sub", "iss", "aud"].iter().any(|n| c.claim(n).is_some_and(|v| !v.is_string()))
+                && ["sub", "iss", "aud"]
+                    .iter()
+                    .any(|n| c.claim(n).is_some_and(|v| !v.is_string()))
         },
     },
     Rule {
