@@ -85,6 +85,10 @@ replicas() {
 }
 n=$(replicas postgres_ --skip postgres_restarted)
 [ "$n" -ge 2 ] || { echo "expected 2 PostgreSQL replica tests, $n ran" >&2; exit 1; }
+# Key rotation under three replicas on one PostgreSQL database.
+out=$(cargo test -p barejwt-cli --test rotation -- postgres_ 2>&1) || { echo "$out" >&2; exit 1; }
+echo "$out" | grep -q '^test result: ok\. 1 passed' || { echo "the rotation test did not run" >&2; exit 1; }
+echo "PostgreSQL: key rotation under three replicas passed"
 n=$(BAREJWT_TEST_PG_RESTART="$tmp/restart" replicas postgres_restarted)
 [ "$n" -eq 1 ] || { echo "the restart test did not run" >&2; exit 1; }
 echo "PostgreSQL replicas: 3 tests passed, the restart last"

@@ -4,6 +4,11 @@
 #   1. authenticated GET /todo            (wrk -t1 -c32)
 #   2. POST /token (logins, bcrypt-bound) (wrk -t1 -c8), beside bcrypt alone
 #   3. GET /todo during a login flood     (both at once)
+#   4. GET /todo on PostgreSQL: one replica (wrk -c32), then two replicas
+#      at once (wrk -c16 each), as ratios of run 1 on SQLite. Needs a
+#      cluster: `.ci/postgres.sh scripts/loadtest.sh` starts a throwaway
+#      one (fsync off: these are reads); or set BAREJWT_TEST_PG to a
+#      postgres:// URL whose role may CREATE DATABASE. Skipped otherwise.
 #
 # Usage: scripts/loadtest.sh [SECONDS]     (default 10 per run)
 # Environment: COST (bcrypt cost, default 12), TODOS (seeded todos, 10),
@@ -29,8 +34,12 @@ cargo build --release --quiet --bin barejwt --example bcrypt_alone --example bar
 DIR=$(mktemp -d)
 SERVER_PID=
 BARE_PID=
+PG_PIDS=()
+PG_DB=
 cleanup() {
     if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+    for pid in "${PG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    if [ -n "$PG_DB" ]; then psql -q "$BAREJWT_TEST_PG" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true; fi
     if [ -n "$BARE_PID" ]; then kill "$BARE_PID" 2>/dev/null || true; wait "$BARE_PID" 2>/dev/null || true; fi
     if [ "${KEEP:-}" = 1 ]; then echo "kept $DIR"; else rm -rf "$DIR"; fi
 }
@@ -94,3 +103,45 @@ wrk -t1 -c32 -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" "$BASE/tod
 wait "$FLOOD"
 echo "   reads:  $(summary "$DIR/read-flood.txt")"
 echo "   logins: $(summary "$DIR/flood.txt")"
+
+echo "== 4. GET /todo on PostgreSQL: one replica (wrk -c32), then two at once (wrk -c16 each)"
+if [ -z "${BAREJWT_TEST_PG:-}" ]; then
+    echo "   skipped: BAREJWT_TEST_PG is not set (.ci/postgres.sh scripts/loadtest.sh starts a cluster)"
+    exit 0
+fi
+PG_DB="barejwt_load_$$"
+psql -q "$BAREJWT_TEST_PG" -c "CREATE DATABASE $PG_DB"
+PG_URL="${BAREJWT_TEST_PG%/*}/$PG_DB"
+PG_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+for i in 2 3; do
+    BAREJWT_SECRET=$PG_SECRET RUST_LOG=${RUST_LOG:-info} target/release/barejwt serve \
+        --addr "127.0.0.1:$((PORT + i))" --db "$PG_URL" --bcrypt-cost "$COST" 2>"$DIR/pg-$i.log" &
+    PG_PIDS+=($!)
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((PORT + i))/healthz" >/dev/null && break; sleep 0.1; done
+done
+PG_A="http://127.0.0.1:$((PORT + 2))"
+PG_B="http://127.0.0.1:$((PORT + 3))"
+curl -sf -X POST "$PG_A/users" -H 'content-type: application/json' \
+    -d '{"username":"loadtest","password":"correct horse"}' >/dev/null
+# Logged in through one replica, used on both: one secret.
+PG_TOKEN=$(curl -sf -X POST "$PG_B/token" -d 'username=loadtest&password=correct+horse' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+for i in $(seq "$TODOS"); do
+    curl -sf -X POST "$PG_A/todo" -H "authorization: Bearer $PG_TOKEN" -H 'content-type: application/json' \
+        -d "{\"title\":\"todo number $i\",\"description\":\"seeded for the load test\",\"priority\":$((i % 5 + 1))}" >/dev/null
+done
+wrk -t1 -c32 -d"${SECS}s" --latency -H "Authorization: Bearer $PG_TOKEN" "$PG_A/todo" >"$DIR/pg-one.txt"
+echo "   one replica:  $(summary "$DIR/pg-one.txt")"
+wrk -t1 -c16 -d"${SECS}s" --latency -H "Authorization: Bearer $PG_TOKEN" "$PG_A/todo" >"$DIR/pg-a.txt" &
+WRK_A=$!
+wrk -t1 -c16 -d"${SECS}s" --latency -H "Authorization: Bearer $PG_TOKEN" "$PG_B/todo" >"$DIR/pg-b.txt"
+wait "$WRK_A"
+echo "   two replicas: a $(summary "$DIR/pg-a.txt")"
+echo "                 b $(summary "$DIR/pg-b.txt")"
+rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
+python3 - "$(rps "$DIR/read.txt")" "$(rps "$DIR/pg-one.txt")" "$(rps "$DIR/pg-a.txt")" "$(rps "$DIR/pg-b.txt")" <<'PY'
+import sys
+sqlite, one, a, b = map(float, sys.argv[1:])
+print(f"   ratios to SQLite's run 1 ({sqlite:,.0f} req/s): one PostgreSQL replica {one / sqlite:.2f}, "
+      f"two together {(a + b) / sqlite:.2f} ({a + b:,.0f} req/s)")
+PY

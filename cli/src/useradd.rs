@@ -10,17 +10,16 @@
 //! bcrypt cost flag and environment variable as `serve`.
 
 use std::io::{BufRead, IsTerminal, Read};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use barejwt::Clock;
 use barejwt_server::auth::hash_password;
-use barejwt_server::db::{self, Db, NewUser};
+use barejwt_server::db::{self, Location, NewUser, Store};
 use barejwt_server::users::{password_error, username_error};
 
 use crate::input::{EXIT_INVALID, EXIT_USAGE};
 
-/// Add a user to the server's SQLite database.
+/// Add a user to the server's database (SQLite or PostgreSQL).
 ///
 /// The password is prompted for without echo, or read from the first line
 /// of standard input when it is piped. Exit status: 0 added, 1 the user
@@ -32,9 +31,10 @@ use crate::input::{EXIT_INVALID, EXIT_USAGE};
 pub struct Args {
     /// The new user's login name (3 to 32 of A-Z a-z 0-9 . _ -).
     username: String,
-    /// SQLite database file (created with its schema if missing).
+    /// SQLite database file (created with its schema if missing), or a
+    /// postgres:// URL, as for `serve`.
     #[arg(long, env = "BAREJWT_DB", default_value = "barejwt.db")]
-    db: PathBuf,
+    db: Location,
     /// bcrypt cost for the password hash (each step doubles the work).
     #[arg(long, env = "BAREJWT_BCRYPT_COST", default_value_t = 12, value_parser = clap::value_parser!(u32).range(4..=31))]
     bcrypt_cost: u32,
@@ -95,29 +95,28 @@ fn add(args: Args) -> Result<ExitCode, String> {
     let hash = hash_password(password.as_bytes(), args.bcrypt_cost)?;
     drop(password);
 
-    let db = Db::open(&args.db, 1).map_err(|e| format!("opening {}: {e}", args.db.display()))?;
+    let store = Store::open(&args.db, 1, db::DEFAULT_TIMEOUT)
+        .map_err(|e| format!("opening {}: {e}", args.db))?;
     let user = NewUser {
         username: args.username.clone(),
         email: args.email,
         first_name: args.first_name,
         last_name: args.last_name,
     };
+    // Time for the call's bound, I/O for PostgreSQL's connections.
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .map_err(|e| format!("starting a runtime: {e}"))?;
-    let inserted = runtime
-        .block_on(db.write(move |conn| db::insert_user(conn, &user, &hash, Clock::System.now())));
-    db.shutdown();
+    let inserted = runtime.block_on(store.insert_user(user, hash, Clock::System.now()));
+    store.shutdown();
     match inserted {
         Ok(Some(user)) => {
             let json = serde_json::to_string_pretty(&user).map_err(|e| e.to_string())?;
             println!("{json}");
             eprintln!(
                 "added user {:?} (id {}) to {}",
-                user.username,
-                user.id,
-                args.db.display()
+                user.username, user.id, args.db
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -125,6 +124,6 @@ fn add(args: Args) -> Result<ExitCode, String> {
             eprintln!("error: the user name {:?} is taken", args.username);
             Ok(ExitCode::from(EXIT_INVALID))
         }
-        Err(e) => Err(format!("writing to {}: {e}", args.db.display())),
+        Err(e) => Err(format!("writing to {}: {e}", args.db)),
     }
 }

@@ -1,7 +1,8 @@
 //! `barejwt serve --db postgres://…` as an operator starts it: the log
 //! names the database with the URL's password as `***`, whether the
-//! server is unreachable or the start succeeds. The store itself is
-//! tested in `server/tests/server/postgres.rs`.
+//! server is unreachable or the start succeeds; `barejwt useradd` adds to
+//! PostgreSQL too. The store itself is tested in
+//! `server/tests/server/postgres.rs`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -83,4 +84,42 @@ fn a_start_on_postgres_logs_the_url_without_its_password() {
     assert!(log.contains("listening on"), "{log}");
     assert!(log.contains(":***@127.0.0.1:"), "{log}");
     assert!(!log.contains(&password), "{log}");
+}
+
+#[test]
+fn useradd_adds_to_postgres_and_a_case_variant_is_taken() {
+    let Ok(url) = std::env::var("BAREJWT_TEST_PG") else {
+        assert!(std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none());
+        println!("skipped: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
+        return;
+    };
+    // The cluster's own database, shared with the test above: a name of
+    // this run's.
+    let name = format!("ua{}", std::process::id());
+    let add = |username: &str| {
+        let mut child = barejwt()
+            .args(["useradd", username, "--bcrypt-cost", "4", "--db", &url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"correct horse\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = add(&name);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let user: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(user["username"], name.as_str());
+    assert!(stderr.contains(":***@"), "{stderr}");
+    let out = add(&name.to_uppercase());
+    assert_eq!(out.status.code(), Some(1), "taken");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is taken"));
 }

@@ -1,6 +1,7 @@
 //! Rotating the signing key under running replicas, as README's "Rotating
 //! the secret" says to: three `barejwt serve` processes on one database
-//! and one JWK Set file, clients logging in and calling `/todo` on every
+//! (a SQLite file; in `postgres_*`, run by `.ci/postgres.sh`, which sets
+//! `BAREJWT_TEST_PG`, a PostgreSQL database) and one JWK Set file, clients logging in and calling `/todo` on every
 //! replica the whole time, while the test walks the three steps with
 //! `barejwt keygen --jwks` and SIGHUP, one replica at a time (so every
 //! mixed state is served): add the new key, sign with it, and drop the old
@@ -14,6 +15,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -42,18 +44,29 @@ struct Replica {
 }
 
 impl Replica {
-    fn start(db: &Path, keys: &Path) -> Replica {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_barejwt"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4"])
+    /// A replica whose keys are the file `keys`.
+    fn start(db: &OsStr, keys: &Path) -> Replica {
+        let mut cmd = Replica::command(db);
+        cmd.arg("--secret-file").arg(keys);
+        Replica::spawn(cmd)
+    }
+
+    /// `barejwt serve` on `db`, without a secret yet.
+    fn command(db: &OsStr) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_barejwt"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4"])
             .args(["--token-ttl", &format!("{TTL}s"), "--db"])
             .arg(db)
-            .arg("--secret-file")
-            .arg(keys)
             .env_remove("BAREJWT_SECRET")
+            .env_remove("BAREJWT_SECRET_FILE")
             .env("RUST_LOG", "info,barejwt::request=off")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Starts `cmd` and reads its address from the log.
+    fn spawn(mut cmd: Command) -> Replica {
+        let mut child = cmd.spawn().unwrap();
         let stderr = BufReader::new(child.stderr.take().unwrap());
         let (tx, lines) = mpsc::channel();
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -309,12 +322,79 @@ fn next_step(traffic: &Traffic) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rotating_the_key_under_three_replicas_refuses_no_valid_token() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("shared.db");
-    let keys = dir.path().join("keys.json");
+    rotate(dir.path().join("shared.db").as_os_str(), dir.path()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_rotating_the_key_under_three_replicas_refuses_no_valid_token() {
+    let Some(db) = PgDb::new("postgres_rotating_the_key") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    rotate(OsStr::new(&db.url), dir.path()).await;
+}
+
+/// A raw secret file works as it always has: tokens without `kid`, and a
+/// reload switches the secret at once (so every earlier token is refused:
+/// README says to rotate with a set). `BAREJWT_SECRET` cannot be reloaded:
+/// one error line, and the secret in use stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_raw_secret_file_reloads_at_once_and_the_environment_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("raw.db");
+    let file = dir.path().join("raw.secret");
+    let write = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    write("the first raw secret, 32 bytes or more\n");
+    let mut cmd = Replica::command(db.as_os_str());
+    cmd.arg("--secret-file").arg(&file);
+    let raw = Replica::spawn(cmd);
+    let (status, _) = send(
+        raw.addr,
+        Method::POST,
+        "/users",
+        "",
+        r#"{"username": "ada", "password": "correct horse"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (first, kid, _) = login(raw.addr).await.unwrap();
+    assert_eq!(kid, "(none)");
+    assert_eq!(statuses(&[raw.addr], &first).await, [200]);
+    write("the second raw secret, 32 bytes or more\n");
+    let line = raw.reload();
+    assert!(
+        line.contains("a raw secret of 39 bytes; tokens carry no kid"),
+        "{line}"
+    );
+    assert_eq!(statuses(&[raw.addr], &first).await, [401]);
+    let (second, _, _) = login(raw.addr).await.unwrap();
+    assert_eq!(statuses(&[raw.addr], &second).await, [200]);
+    drop(raw);
+
+    let mut cmd = Replica::command(db.as_os_str());
+    cmd.env("BAREJWT_SECRET", "the second raw secret, 32 bytes or more");
+    let env = Replica::spawn(cmd);
+    assert_eq!(statuses(&[env.addr], &second).await, [200]);
+    let line = env.reload();
+    assert!(
+        line.contains("ERROR") && line.contains("BAREJWT_SECRET"),
+        "{line}"
+    );
+    assert!(!line.contains("the second raw secret"), "{line}");
+    assert_eq!(statuses(&[env.addr], &second).await, [200]);
+}
+
+/// The procedure, on the database `db`, with the key file in `dir`.
+async fn rotate(db: &OsStr, dir: &Path) {
+    let keys = dir.join("keys.json");
     let k = keys.to_str().unwrap();
     keygen(&["--jwks", k, "--kid", "old"]);
-    // One at a time: the first creates the database.
-    let replicas: Vec<Replica> = (0..3).map(|_| Replica::start(&db, &keys)).collect();
+    // One at a time: the first creates the database (or its schema).
+    let replicas: Vec<Replica> = (0..3).map(|_| Replica::start(db, &keys)).collect();
     let addrs: Vec<SocketAddr> = replicas.iter().map(|r| r.addr).collect();
     let (status, _) = send(
         addrs[0],
@@ -420,4 +500,68 @@ async fn rotating_the_key_under_three_replicas_refuses_no_valid_token() {
         "{line}"
     );
     assert_eq!(statuses(&addrs, &token).await, [200; 3]);
+}
+
+/// A fresh PostgreSQL database on the cluster `BAREJWT_TEST_PG` names,
+/// dropped on drop; `None` (after a line saying so) when it is unset, a
+/// failure when `BAREJWT_TEST_PG_REQUIRED` is set (`replicas.rs` does the
+/// same).
+struct PgDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+/// Runs one SQL batch on `url`, on a runtime of its own (works in `Drop`).
+fn pg_batch(url: &str, sql: &str) -> Result<(), tokio_postgres::Error> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
+                let driver = tokio::spawn(conn);
+                let done = client.batch_execute(sql).await;
+                drop(client);
+                let _ = driver.await;
+                done
+            })
+        })
+        .join()
+        .unwrap()
+    })
+}
+
+impl PgDb {
+    fn new(test: &str) -> Option<PgDb> {
+        let Ok(admin) = std::env::var("BAREJWT_TEST_PG") else {
+            assert!(
+                std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none(),
+                "BAREJWT_TEST_PG_REQUIRED is set but BAREJWT_TEST_PG is not"
+            );
+            println!("skipped {test}: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
+            return None;
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("barejwt_rotation_{}_{nanos}", std::process::id());
+        // A generated name, not input: CREATE DATABASE takes no parameter.
+        pg_batch(&admin, &format!("CREATE DATABASE {name}")).unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let url = format!("{base}/{name}");
+        Some(PgDb { admin, name, url })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        if let Err(e) = pg_batch(&self.admin, &sql) {
+            eprintln!("dropping {}: {e}", self.name);
+        }
+    }
 }

@@ -88,7 +88,7 @@ use tokio::task::JoinSet;
 
 use self::auth::{Hasher, SecretSource, Tokens};
 use self::conns::Conns;
-use self::db::{Db, Location, Pg, Store};
+use self::db::{Location, Store};
 use self::routes::Resp;
 
 /// Everything the server can be told.
@@ -233,15 +233,8 @@ impl Server {
             keys.describe()
         );
         let tokens = Tokens::with_keys(keys, config.token_ttl, config.clock.clone());
-        let db = match &config.db {
-            Location::Sqlite(path) => {
-                Db::open_with(path, config.db_readers, config.db_timeout).map(Store::Sqlite)
-            }
-            Location::Postgres(url) => {
-                Pg::open(url, config.db_readers + 1, config.db_timeout).map(Store::Postgres)
-            }
-        }
-        .map_err(|e| format!("cannot open the database {}: {e}", config.db))?;
+        let db = Store::open(&config.db, config.db_readers, config.db_timeout)
+            .map_err(|e| format!("cannot open the database {}: {e}", config.db))?;
         let hasher = Hasher::start(
             config.hash_threads,
             config.hash_queue,

@@ -21,8 +21,10 @@
 //! [`Db`] threads (`queries.rs` on a `&Connection`); the PostgreSQL arm
 //! awaits its pool.
 
+use std::time::Duration;
+
 use super::queries::{self, Credentials, NewUser, Todo, TodoFields, User};
-use super::{Db, DbError, Pg};
+use super::{Db, DbError, Location, Pg};
 
 /// The database the server stores users and todos in.
 #[derive(Debug)]
@@ -40,6 +42,17 @@ fn owner_exists(c: &rusqlite::Connection, owner: i64) -> Result<bool, DbError> {
 }
 
 impl Store {
+    /// Opens the store `db` names, migrating its schema: a SQLite file
+    /// with `readers` reader threads, or a PostgreSQL pool of
+    /// `readers + 1` connections (the readers and SQLite's one writer).
+    /// Every later call is bounded by `timeout`. Blocks.
+    pub fn open(db: &Location, readers: usize, timeout: Duration) -> Result<Store, DbError> {
+        match db {
+            Location::Sqlite(path) => Db::open_with(path, readers, timeout).map(Store::Sqlite),
+            Location::Postgres(url) => Pg::open(url, readers + 1, timeout).map(Store::Postgres),
+        }
+    }
+
     /// `true` if a user of that name, in any case, exists.
     pub async fn username_taken(&self, username: &str) -> Result<bool, DbError> {
         match self {

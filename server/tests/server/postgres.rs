@@ -1,8 +1,10 @@
 //! PostgreSQL's own behaviour, on a real server (`.ci/postgres.sh` starts
 //! one): several replicas starting at once on an empty database, a schema
 //! not ours or newer than the build, the todo limit across replicas, the
-//! connection lost mid-run and regained, the server unreachable at start,
-//! and a URL's password kept out of every message. The store-agnostic
+//! connection lost mid-run and regained, a full disk (507, the database
+//! in a tablespace on a small tmpfs; root only, it skips otherwise), the
+//! server unreachable at start, and a URL's password kept out of every
+//! message. The store-agnostic
 //! tests run here too, as the `…::postgres` variants of `on_both_stores!`.
 
 use std::sync::Arc;
@@ -356,4 +358,92 @@ async fn a_nul_character_is_refused_or_kept_never_a_500(db: &TestDb) {
     let r = app.login_reply("ada%00", "correct+horse").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     app.stop().await;
+}
+
+postgres_only!(
+    #[tokio::test]
+    a_full_disk_answers_507_and_reads_and_logins_still_work
+);
+async fn a_full_disk_answers_507_and_reads_and_logins_still_work(db: &TestDb) {
+    use std::os::unix::fs::MetadataExt;
+    // The database's files on a small tmpfs: a tablespace there.
+    let mnt = db.dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let _m = match crate::mounts::Mount::tmpfs(&mnt, "16m") {
+        Ok(m) => m,
+        Err(why) => return crate::mounts::skip("postgres full disk", &why),
+    };
+    let (name, admin) = (db.pg_name().unwrap(), db.pg_admin().unwrap());
+    let data: String = with_pg(admin, async |c| {
+        c.query_one("SHOW data_directory", &[])
+            .await
+            .unwrap()
+            .get(0)
+    });
+    let owner = std::fs::metadata(&data).unwrap();
+    std::os::unix::fs::chown(&mnt, Some(owner.uid()), Some(owner.gid())).unwrap();
+    let ts = format!("{name}_ts");
+    // Generated names and our own path, not input: DDL takes no parameters.
+    with_pg(admin, async |c| {
+        let create = format!("CREATE TABLESPACE {ts} LOCATION '{}'", mnt.display());
+        c.batch_execute(&create).await.unwrap();
+        let alter = format!("ALTER DATABASE {name} SET TABLESPACE {ts}");
+        c.batch_execute(&alter).await.unwrap();
+    });
+
+    let app = App::start(db.config()).await;
+    let token = app.user("ada").await;
+    let filler = mnt.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+    }
+    // The todos table has no page yet: the first todo must extend a file.
+    let big = json!({"title": "big", "description": "d".repeat(1000), "priority": 1});
+    let mut full = None;
+    for _ in 0..200 {
+        let r = app.json(Method::POST, "/todo", Some(&token), &big).await;
+        if r.status != StatusCode::CREATED {
+            full = Some(r);
+            break;
+        }
+    }
+    let r = full.expect("the disk filled up");
+    assert_eq!(r.status, StatusCode::INSUFFICIENT_STORAGE, "{}", r.text());
+    let detail = r.json()["detail"].as_str().unwrap().to_string();
+    assert!(!detail.contains('/'), "{detail}");
+
+    // Reads and logins still work; space freed, writes work again.
+    assert_eq!(app.get("/todo", &token).await.status, StatusCode::OK);
+    app.login("ada", "correct+horse").await;
+    std::fs::remove_file(&filler).unwrap();
+    let r = app.json(Method::POST, "/todo", Some(&token), &big).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    app.stop().await;
+
+    // Back to the default tablespace, so the database and the
+    // tablespace can be dropped before the tmpfs is unmounted.
+    with_pg(admin, async |c| {
+        for _ in 0..100 {
+            c.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                &[&name],
+            )
+            .await
+            .unwrap();
+            let moved = c
+                .batch_execute(&format!("ALTER DATABASE {name} SET TABLESPACE pg_default"))
+                .await;
+            if moved.is_ok() {
+                c.batch_execute(&format!("DROP TABLESPACE {ts}"))
+                    .await
+                    .unwrap();
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("could not move the database back");
+    });
 }
