@@ -133,7 +133,8 @@ pub fn parse(bytes: &[u8]) -> Result<Keys, String> {
 
 /// The set's `n`th key (counting from 1), checked by the server's rules.
 fn key(n: usize, raw: &RawValue) -> Result<Jwk, String> {
-    let value: Value = serde_json::from_str(raw.get()).map_err(|e| json_error(&e))?;
+    let value: Value =
+        serde_json::from_str(raw.get()).map_err(|e| format!("key {n}: {}", json_error(&e)))?;
     if !value.is_object() {
         return Err(format!("key {n} is not a JSON object (a JWK, RFC 7517 §4)"));
     }
@@ -398,17 +399,22 @@ mod tests {
     #[test]
     fn deeply_nested_json_is_refused_not_a_stack_overflow() {
         // As deep as a 64 KiB file can nest, in the keys and inside a key.
-        for deep in [
-            format!("{{\"keys\": {}{}}}", "[".repeat(30_000), "]".repeat(30_000)),
-            format!(
-                "{{\"keys\": [{}1{}]}}",
-                "{\"a\":".repeat(10_000),
-                "}".repeat(10_000)
-            ),
-        ] {
-            let e = parse(deep.as_bytes()).unwrap_err();
-            assert!(e.contains("recursion limit exceeded"), "{e}");
-        }
+        let keys = format!("{{\"keys\": {}{}}}", "[".repeat(30_000), "]".repeat(30_000));
+        let e = parse(keys.as_bytes()).unwrap_err();
+        assert!(
+            e.starts_with("key 1: not JSON: recursion limit exceeded"),
+            "{e}"
+        );
+        let inside = format!(
+            "{{\"keys\": [{}1{}]}}",
+            "{\"a\":".repeat(10_000),
+            "}".repeat(10_000)
+        );
+        let e = parse(inside.as_bytes()).unwrap_err();
+        assert!(
+            e.starts_with("key 1: not JSON: recursion limit exceeded"),
+            "{e}"
+        );
         // An additional member is ignored (RFC 7517 §5), however deep.
         let ignored = format!(
             "{{\"x\": {}{}, \"keys\": [{}]}}",
