@@ -28,6 +28,9 @@
 //!
 //! Every verifier reads the system clock for `exp`, the floor too.
 //!
+//! `-- --loop CASE N` runs one case N times without criterion, for
+//! `scripts/bench-instructions.sh` to count its instructions under valgrind.
+//!
 //! [jsonwebtoken]: https://crates.io/crates/jsonwebtoken
 //! [jwt-simple]: https://crates.io/crates/jwt-simple
 
@@ -627,7 +630,57 @@ where
     g.finish();
 }
 
+/// `cargo bench --bench jwt -- --loop CASE N`: CASE done N times and
+/// nothing else (no criterion), for counting instructions under valgrind,
+/// which the machine's load does not change (`scripts/bench-instructions.sh`).
+/// Each case is checked once first, like every timed row.
+fn run_loop(case: &str, n: u64) {
+    use base64::Engine;
+    let k = Keys::new(Algorithm::HS256, SECRET_256);
+    let floor = floor256();
+    let c = claims(EXP);
+    let token = barejwt::encode(&c, &k.bare).unwrap();
+    let bad = with_bad_signature(&token);
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.split('.').nth(1).unwrap())
+        .unwrap();
+    let once: fn(&Keys, &Floor256, &str, &str, &[u8], &Claims) = match case {
+        "barejwt/verify" => |k, _, t, _, _, c| assert_eq!(&k.bare_verify::<Claims>(t).unwrap(), c),
+        "barejwt/bad_signature" => |k, _, _, bad, _, _| {
+            assert_eq!(
+                k.bare_verify::<Claims>(bad).unwrap_err().code(),
+                "bad_signature"
+            )
+        },
+        "barejwt/sign" => |k, _, _, _, _, c| {
+            black_box(barejwt::encode(black_box(c), &k.bare).unwrap());
+        },
+        "floor/verify" => |_, f, t, _, _, c| assert_eq!(&f.verify::<Claims>(t).unwrap(), c),
+        "floor/bad_signature" => |_, f, _, bad, _, _| {
+            assert_eq!(
+                f.verify::<Claims>(bad).unwrap_err(),
+                FloorError::BadSignature
+            )
+        },
+        "floor/sign" => |_, f, _, _, _, c| {
+            black_box(f.sign(black_box(c)));
+        },
+        "serde_json/claims" => |_, _, _, _, p, c| {
+            assert_eq!(&serde_json::from_slice::<Claims>(black_box(p)).unwrap(), c)
+        },
+        _ => panic!("unknown case {case:?}"),
+    };
+    for _ in 0..n {
+        once(&k, &floor, black_box(&token), black_box(&bad), &payload, &c);
+    }
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--loop") {
+        let n = args.get(at + 2).map_or(1, |n| n.parse().unwrap());
+        return run_loop(&args[at + 1], n);
+    }
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
