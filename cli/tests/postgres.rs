@@ -6,9 +6,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+
+use common::{Served, test_pg};
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 
@@ -45,9 +47,7 @@ fn an_unreachable_database_is_a_clear_error_without_the_password() {
 
 #[test]
 fn a_start_on_postgres_logs_the_url_without_its_password() {
-    let Ok(url) = std::env::var("BAREJWT_TEST_PG") else {
-        assert!(std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none());
-        println!("skipped: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
+    let Some(url) = test_pg("a_start_on_postgres_logs_the_url_without_its_password") else {
         return;
     };
     let password = url
@@ -56,31 +56,16 @@ fn a_start_on_postgres_logs_the_url_without_its_password() {
         .and_then(|(auth, _)| auth.split_once(':'))
         .map(|(_, pw)| pw.to_string())
         .expect("the test URL carries a password");
-    let mut child = barejwt()
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--bcrypt-cost",
-            "4",
-            "--db",
-        ])
+    let mut cmd = common::serve();
+    cmd.args(["--bcrypt-cost", "4", "--db"])
         .arg(&url)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut log = String::new();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !log.contains("listening on") && Instant::now() < deadline {
-        if stderr.read_line(&mut log).unwrap() == 0 {
-            break;
-        }
-    }
-    let pid = child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let _ = stderr.read_to_string(&mut log);
-    child.wait().unwrap();
+        .env_remove("BAREJWT_DB")
+        .env_remove("BAREJWT_SECRET_FILE")
+        .env("BAREJWT_SECRET", SECRET)
+        .env("RUST_LOG", "info");
+    let mut served = Served::start(cmd);
+    served.sigterm();
+    let (_, log) = served.wait();
     assert!(log.contains("listening on"), "{log}");
     assert!(log.contains(":***@127.0.0.1:"), "{log}");
     assert!(!log.contains(&password), "{log}");
@@ -88,9 +73,7 @@ fn a_start_on_postgres_logs_the_url_without_its_password() {
 
 #[test]
 fn useradd_adds_to_postgres_and_a_case_variant_is_taken() {
-    let Ok(url) = std::env::var("BAREJWT_TEST_PG") else {
-        assert!(std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none());
-        println!("skipped: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
+    let Some(url) = test_pg("useradd_adds_to_postgres_and_a_case_variant_is_taken") else {
         return;
     };
     // The cluster's own database, shared with the test above: a name of

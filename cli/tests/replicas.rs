@@ -14,75 +14,32 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::ffi::OsStr;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
+use common::{PgDb, Served, login, register};
+use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 
 const SECRET: &str = "replicas-share-this-secret-of-32-bytes!!";
 
-/// A server process, killed (and its log printed) on drop.
-struct Replica {
-    child: Child,
-    addr: SocketAddr,
-    log: Option<std::thread::JoinHandle<String>>,
-}
-
-impl Replica {
-    fn start(db: impl AsRef<std::ffi::OsStr>) -> Replica {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_barejwt"))
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--bcrypt-cost",
-                "4",
-                "--db",
-            ])
-            .arg(db)
-            .env("BAREJWT_SECRET", SECRET)
-            .env("RUST_LOG", "info,barejwt::request=off")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("the server logs its address").unwrap();
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().parse().unwrap();
-            }
-        };
-        let log =
-            std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
-        Replica {
-            child,
-            addr,
-            log: Some(log),
-        }
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(log) = self.log.take().and_then(|h| h.join().ok())
-            && !log.is_empty()
-        {
-            eprintln!("replica {} log:\n{log}", self.addr);
-        }
-    }
+/// A replica: `barejwt serve` on `db` with the shared secret.
+fn replica(db: impl AsRef<OsStr>) -> Served {
+    let mut cmd = common::serve();
+    cmd.args(["--bcrypt-cost", "4", "--db"])
+        .arg(db)
+        .env("BAREJWT_SECRET", SECRET)
+        .env("RUST_LOG", "info,barejwt::request=off");
+    Served::start(cmd)
 }
 
 /// One request on a fresh connection: the status and the body.
 async fn send(
-    addr: SocketAddr,
+    addr: std::net::SocketAddr,
     method: Method,
     path: &str,
     token: &str,
@@ -94,64 +51,26 @@ async fn send(
     (status, body)
 }
 
-/// One request on a fresh connection; `None` if the connection fails
-/// (a killed replica).
+/// One request on a fresh connection, with `token` and a JSON `body`
+/// (none if `null`); `None` if the connection fails (a killed replica).
 async fn try_send(
-    addr: SocketAddr,
+    addr: std::net::SocketAddr,
     method: Method,
     path: &str,
     token: &str,
     body: Value,
 ) -> Option<(StatusCode, hyper::HeaderMap, Value)> {
-    let stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .ok()?;
-    tokio::spawn(conn);
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr.to_string())
-        .header("authorization", format!("Bearer {token}"));
+    let bearer = format!("Bearer {token}");
+    let mut headers = vec![("authorization", bearer.as_str())];
     let body = if body.is_null() {
         Bytes::new()
     } else {
-        req = req.header("content-type", "application/json");
+        headers.push(("content-type", "application/json"));
         Bytes::from(serde_json::to_vec(&body).unwrap())
     };
-    let resp = sender
-        .send_request(req.body(Full::new(body)).unwrap())
-        .await
-        .ok()?;
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let bytes = resp.into_body().collect().await.ok()?.to_bytes();
-    Some((
-        status,
-        headers,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    ))
-}
-
-async fn login(addr: SocketAddr) -> String {
-    let form = "username=ada&password=correct+horse";
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/token")
-        .header("host", addr.to_string())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Full::new(Bytes::from(form)))
-        .unwrap();
-    let resp = sender.send_request(req).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    let v: Value = serde_json::from_slice(&bytes).unwrap();
-    v["access_token"].as_str().unwrap().to_string()
+    let r = common::try_send(addr, method, path, &headers, body).await?;
+    let body = r.json();
+    Some((r.status, r.headers, body))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -159,28 +78,19 @@ async fn two_processes_on_one_database_lose_no_write_and_see_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shared.db");
     // One at a time: the first creates the file, the second opens it.
-    let a = Replica::start(&db);
-    let b = Replica::start(&db);
+    let a = replica(&db);
+    let b = replica(&db);
     lose_no_write_and_see_every_row(&a, &b).await;
 }
 
 /// Registers through `a`, logs in through `b`, then 16 clients create 25
 /// todos each, alternating between the two: none may fail, and each
 /// replica must list all of them, once each.
-async fn lose_no_write_and_see_every_row(a: &Replica, b: &Replica) {
+async fn lose_no_write_and_see_every_row(a: &Served, b: &Served) {
     const CLIENTS: usize = 16;
     const EACH: usize = 25;
-    let (status, _) = send(
-        a.addr,
-        Method::POST,
-        "/users",
-        "",
-        json!({"username": "ada", "password": "correct horse"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
     // A token from one replica works on the other (one secret).
-    let token = login(b.addr).await;
+    let token = ada(a, b).await;
 
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -255,81 +165,10 @@ async fn lose_no_write_and_see_every_row(a: &Replica, b: &Replica) {
     }
 }
 
-/// A fresh PostgreSQL database on the cluster `BAREJWT_TEST_PG` names,
-/// dropped on drop; `None` (after a line saying so) when it is unset,
-/// a failure when `BAREJWT_TEST_PG_REQUIRED` is set.
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-/// Runs one SQL batch on `url`, on a runtime of its own (works in `Drop`).
-fn pg_batch(url: &str, sql: &str) -> Result<(), tokio_postgres::Error> {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-                let driver = tokio::spawn(conn);
-                let done = client.batch_execute(sql).await;
-                drop(client);
-                let _ = driver.await;
-                done
-            })
-        })
-        .join()
-        .unwrap()
-    })
-}
-
-impl PgDb {
-    fn new(test: &str) -> Option<PgDb> {
-        let Ok(admin) = std::env::var("BAREJWT_TEST_PG") else {
-            assert!(
-                std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none(),
-                "BAREJWT_TEST_PG_REQUIRED is set but BAREJWT_TEST_PG is not"
-            );
-            println!("skipped {test}: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
-            return None;
-        };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("barejwt_replicas_{}_{nanos}", std::process::id());
-        // A generated name, not input: CREATE DATABASE takes no parameter.
-        pg_batch(&admin, &format!("CREATE DATABASE {name}")).unwrap();
-        let (base, _) = admin.rsplit_once('/').unwrap();
-        let url = format!("{base}/{name}");
-        Some(PgDb { admin, name, url })
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        if let Err(e) = pg_batch(&self.admin, &sql) {
-            eprintln!("dropping {}: {e}", self.name);
-        }
-    }
-}
-
 /// Registers ada through one replica and logs in through the other.
-async fn ada(a: &Replica, b: &Replica) -> String {
-    let (status, _) = send(
-        a.addr,
-        Method::POST,
-        "/users",
-        "",
-        json!({"username": "ada", "password": "correct horse"}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
-    login(b.addr).await
+async fn ada(a: &Served, b: &Served) -> String {
+    assert_eq!(register(a.addr).await, StatusCode::CREATED);
+    login(b.addr).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -340,8 +179,8 @@ async fn postgres_two_replicas_share_tokens_and_see_each_others_writes_at_once()
     // Both at once on the empty database: the advisory lock orders the
     // migrations.
     let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| Replica::start(&db.url));
-        let b = s.spawn(|| Replica::start(&db.url));
+        let a = s.spawn(|| replica(&db.url));
+        let b = s.spawn(|| replica(&db.url));
         (a.join().unwrap(), b.join().unwrap())
     });
     let token = ada(&a, &b).await;
@@ -388,7 +227,7 @@ async fn postgres_two_replicas_share_tokens_and_see_each_others_writes_at_once()
 
     // And the SQLite test's load, through two fresh replicas.
     let db = PgDb::new("postgres_two_replicas_load").unwrap();
-    let (a, b) = (Replica::start(&db.url), Replica::start(&db.url));
+    let (a, b) = (replica(&db.url), replica(&db.url));
     lose_no_write_and_see_every_row(&a, &b).await;
 }
 
@@ -398,8 +237,8 @@ async fn postgres_a_replica_killed_with_sigkill_loses_no_acknowledged_write() {
     let Some(db) = PgDb::new("postgres_sigkill") else {
         return;
     };
-    let mut a = Replica::start(&db.url);
-    let b = Replica::start(&db.url);
+    let mut a = replica(&db.url);
+    let b = replica(&db.url);
     let token = ada(&a, &b).await;
     let acked = Arc::new(Mutex::new(Vec::<(i64, String)>::new()));
     let mut tasks = Vec::new();
@@ -428,8 +267,7 @@ async fn postgres_a_replica_killed_with_sigkill_loses_no_acknowledged_write() {
         assert!(Instant::now() < deadline, "too slow");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    a.child.kill().unwrap(); // SIGKILL
-    a.child.wait().unwrap();
+    a.sigkill();
     for t in tasks {
         tokio::time::timeout(Duration::from_secs(30), t)
             .await
@@ -486,7 +324,7 @@ async fn postgres_restarted_under_running_replicas_is_503_then_used_again() {
         println!("skipped postgres_restarted: BAREJWT_TEST_PG_RESTART is not set");
         return;
     };
-    let replicas = [Replica::start(&db.url), Replica::start(&db.url)];
+    let replicas = [replica(&db.url), replica(&db.url)];
     let token = ada(&replicas[0], &replicas[1]).await;
     let todo = json!({"title": "before the restart", "priority": 2});
     let (status, _) = send(replicas[1].addr, Method::POST, "/todo", &token, todo).await;

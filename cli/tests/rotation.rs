@@ -15,116 +15,48 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use barejwt::{Algorithm, HmacKey, base64url};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
+use common::{PgDb, Served, register};
+use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// Token lifetime: short, so that the wait before dropping the old key is.
 const TTL: i64 = 3;
 
-/// A `barejwt serve` process; its log lines arrive on `lines`. Killed,
-/// and its log printed, on drop.
-struct Replica {
-    child: Child,
-    addr: SocketAddr,
-    lines: mpsc::Receiver<String>,
-    log: Arc<Mutex<Vec<String>>>,
+/// A replica whose keys are the file `keys`.
+fn replica(db: &OsStr, keys: &Path) -> Served {
+    let mut cmd = command(db);
+    cmd.arg("--secret-file").arg(keys);
+    Served::start(cmd)
 }
 
-impl Replica {
-    /// A replica whose keys are the file `keys`.
-    fn start(db: &OsStr, keys: &Path) -> Replica {
-        let mut cmd = Replica::command(db);
-        cmd.arg("--secret-file").arg(keys);
-        Replica::spawn(cmd)
-    }
-
-    /// `barejwt serve` on `db`, without a secret yet.
-    fn command(db: &OsStr) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_barejwt"));
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4"])
-            .args(["--token-ttl", &format!("{TTL}s"), "--db"])
-            .arg(db)
-            .env_remove("BAREJWT_SECRET")
-            .env_remove("BAREJWT_SECRET_FILE")
-            .env("RUST_LOG", "info,barejwt::request=off")
-            .stderr(Stdio::piped());
-        cmd
-    }
-
-    /// Starts `cmd` and reads its address from the log.
-    fn spawn(mut cmd: Command) -> Replica {
-        let mut child = cmd.spawn().unwrap();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        let (tx, lines) = mpsc::channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let kept = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                kept.lock().unwrap().push(line.clone());
-                let _ = tx.send(line);
-            }
-        });
-        let mut replica = Replica {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            lines,
-            log,
-        };
-        let line = replica.wait_for(&["listening on http://"]);
-        let rest = line.split("listening on http://").nth(1).unwrap();
-        replica.addr = rest.split_whitespace().next().unwrap().parse().unwrap();
-        replica
-    }
-
-    /// The next log line holding one of `needles` (at most 20 s away).
-    fn wait_for(&self, needles: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) if needles.iter().any(|n| line.contains(n)) => return line,
-                Ok(_) => {}
-                Err(e) => panic!("no log line with {needles:?} from the replica: {e}"),
-            }
-        }
-    }
-
-    /// SIGHUP, then the replica's verdict on the file: its one log line.
-    fn reload(&self) -> String {
-        let ok = Command::new("kill")
-            .args(["-HUP", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        self.wait_for(&["signing keys reloaded", "signing keys not reloaded"])
-    }
+/// `barejwt serve` on `db`, without a secret yet.
+fn command(db: &OsStr) -> Command {
+    let mut cmd = common::serve();
+    cmd.args(["--bcrypt-cost", "4"])
+        .args(["--token-ttl", &format!("{TTL}s"), "--db"])
+        .arg(db)
+        .env_remove("BAREJWT_SECRET")
+        .env_remove("BAREJWT_SECRET_FILE")
+        .env("RUST_LOG", "info,barejwt::request=off");
+    cmd
 }
 
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            eprintln!(
-                "replica {} log:\n{}",
-                self.addr,
-                self.log.lock().unwrap().join("\n")
-            );
-        }
-    }
+/// SIGHUP, then the replica's verdict on the file: its one log line.
+fn reload(replica: &Served) -> String {
+    replica.signal("-HUP");
+    replica.wait_for(&["signing keys reloaded", "signing keys not reloaded"])
 }
 
 /// `barejwt keygen` with these arguments; its stdout.
@@ -151,59 +83,24 @@ fn key_of(keys: &Path, kid: &str) -> HmacKey {
     HmacKey::new(Algorithm::HS256, &bytes).unwrap()
 }
 
-/// One request on a fresh connection: the status and the body.
-async fn send(
-    addr: SocketAddr,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: &str,
-) -> (StatusCode, Bytes) {
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr.to_string());
-    if !token.is_empty() {
-        req = req.header("authorization", format!("Bearer {token}"));
-    }
-    if path == "/token" {
-        req = req.header("content-type", "application/x-www-form-urlencoded");
-    } else if !body.is_empty() {
-        req = req.header("content-type", "application/json");
-    }
-    let resp = sender
-        .send_request(req.body(Full::new(Bytes::from(body.to_owned()))).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.into_body().collect().await.unwrap().to_bytes())
+/// `GET /todo` with `token` on a fresh connection: the status and the
+/// body.
+async fn get_todo(addr: SocketAddr, token: &str) -> (StatusCode, Bytes) {
+    let bearer = format!("Bearer {token}");
+    let r = common::send(
+        addr,
+        Method::GET,
+        "/todo",
+        &[("authorization", &bearer)],
+        Bytes::new(),
+    )
+    .await;
+    (r.status, r.body)
 }
 
 /// A login: the token, its `kid` and its `exp`.
 async fn login(addr: SocketAddr) -> Result<(String, String, i64), String> {
-    let (status, body) = send(
-        addr,
-        Method::POST,
-        "/token",
-        "",
-        "username=ada&password=correct+horse",
-    )
-    .await;
-    if status != StatusCode::OK {
-        return Err(format!(
-            "login on {addr}: {status} {}",
-            String::from_utf8_lossy(&body)
-        ));
-    }
-    let token = serde_json::from_slice::<Value>(&body).unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = common::login(addr).await?;
     let part = |n: usize| -> Value {
         let seg = token.split('.').nth(n).unwrap();
         serde_json::from_slice(&base64url::decode(seg.as_bytes()).unwrap()).unwrap()
@@ -217,7 +114,7 @@ async fn login(addr: SocketAddr) -> Result<(String, String, i64), String> {
 async fn statuses(addrs: &[SocketAddr], token: &str) -> Vec<u16> {
     let mut out = Vec::new();
     for &addr in addrs {
-        out.push(send(addr, Method::GET, "/todo", token, "").await.0.as_u16());
+        out.push(get_todo(addr, token).await.0.as_u16());
     }
     out
 }
@@ -284,7 +181,7 @@ async fn client(n: usize, addrs: Vec<SocketAddr>, traffic: Arc<Traffic>) {
         calls.push((addrs[(i / 3) % addrs.len()], old));
         let mut all = true;
         for (addr, token) in calls {
-            let (status, body) = send(addr, Method::GET, "/todo", token, "").await;
+            let (status, body) = get_todo(addr, token).await;
             if status != StatusCode::OK {
                 all = false;
                 let which = if token == fresh {
@@ -349,23 +246,15 @@ async fn a_raw_secret_file_reloads_at_once_and_the_environment_not_at_all() {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     };
     write("the first raw secret, 32 bytes or more\n");
-    let mut cmd = Replica::command(db.as_os_str());
+    let mut cmd = command(db.as_os_str());
     cmd.arg("--secret-file").arg(&file);
-    let raw = Replica::spawn(cmd);
-    let (status, _) = send(
-        raw.addr,
-        Method::POST,
-        "/users",
-        "",
-        r#"{"username": "ada", "password": "correct horse"}"#,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let raw = Served::start(cmd);
+    assert_eq!(register(raw.addr).await, StatusCode::CREATED);
     let (first, kid, _) = login(raw.addr).await.unwrap();
     assert_eq!(kid, "(none)");
     assert_eq!(statuses(&[raw.addr], &first).await, [200]);
     write("the second raw secret, 32 bytes or more\n");
-    let line = raw.reload();
+    let line = reload(&raw);
     assert!(
         line.contains("a raw secret of 39 bytes; tokens carry no kid"),
         "{line}"
@@ -375,11 +264,11 @@ async fn a_raw_secret_file_reloads_at_once_and_the_environment_not_at_all() {
     assert_eq!(statuses(&[raw.addr], &second).await, [200]);
     drop(raw);
 
-    let mut cmd = Replica::command(db.as_os_str());
+    let mut cmd = command(db.as_os_str());
     cmd.env("BAREJWT_SECRET", "the second raw secret, 32 bytes or more");
-    let env = Replica::spawn(cmd);
+    let env = Served::start(cmd);
     assert_eq!(statuses(&[env.addr], &second).await, [200]);
-    let line = env.reload();
+    let line = reload(&env);
     assert!(
         line.contains("ERROR") && line.contains("BAREJWT_SECRET"),
         "{line}"
@@ -394,17 +283,9 @@ async fn rotate(db: &OsStr, dir: &Path) {
     let k = keys.to_str().unwrap();
     keygen(&["--jwks", k, "--kid", "old"]);
     // One at a time: the first creates the database (or its schema).
-    let replicas: Vec<Replica> = (0..3).map(|_| Replica::start(db, &keys)).collect();
+    let replicas: Vec<Served> = (0..3).map(|_| replica(db, &keys)).collect();
     let addrs: Vec<SocketAddr> = replicas.iter().map(|r| r.addr).collect();
-    let (status, _) = send(
-        addrs[0],
-        Method::POST,
-        "/users",
-        "",
-        r#"{"username": "ada", "password": "correct horse"}"#,
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(register(addrs[0]).await, StatusCode::CREATED);
     let old = key_of(&keys, "old");
     let old_forever = forged(Some("old"), &old);
     assert_eq!(statuses(&addrs, &old_forever).await, [200; 3]);
@@ -419,7 +300,7 @@ async fn rotate(db: &OsStr, dir: &Path) {
     keygen(&["--jwks", k, "--kid", "new"]);
     for r in &replicas {
         next_step(&traffic);
-        let line = r.reload();
+        let line = reload(r);
         assert!(line.contains("(\"old\", \"new\"); \"old\" signs"), "{line}");
     }
     for &addr in &addrs {
@@ -429,7 +310,7 @@ async fn rotate(db: &OsStr, dir: &Path) {
     keygen(&["--jwks", k, "--current", "new"]);
     for r in &replicas {
         next_step(&traffic);
-        let line = r.reload();
+        let line = reload(r);
         assert!(line.contains("\"new\" signs"), "{line}");
     }
     for &addr in &addrs {
@@ -444,7 +325,7 @@ async fn rotate(db: &OsStr, dir: &Path) {
     keygen(&["--jwks", k, "--drop", "old"]);
     for r in &replicas {
         next_step(&traffic);
-        let line = r.reload();
+        let line = reload(r);
         assert!(line.contains("1 key (\"new\"); \"new\" signs"), "{line}");
     }
     next_step(&traffic);
@@ -490,7 +371,7 @@ async fn rotate(db: &OsStr, dir: &Path) {
     let set: Value = serde_json::from_slice(&good).unwrap();
     let twice = json!({"keys": [set["keys"][0], set["keys"][0]]});
     std::fs::write(&keys, twice.to_string()).unwrap();
-    let line = replicas[1].reload();
+    let line = reload(&replicas[1]);
     assert!(
         line.contains("ERROR") && line.contains(k) && line.contains("two keys have kid \"new\""),
         "{line}"
@@ -500,68 +381,4 @@ async fn rotate(db: &OsStr, dir: &Path) {
         "{line}"
     );
     assert_eq!(statuses(&addrs, &token).await, [200; 3]);
-}
-
-/// A fresh PostgreSQL database on the cluster `BAREJWT_TEST_PG` names,
-/// dropped on drop; `None` (after a line saying so) when it is unset, a
-/// failure when `BAREJWT_TEST_PG_REQUIRED` is set (`replicas.rs` does the
-/// same).
-struct PgDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-/// Runs one SQL batch on `url`, on a runtime of its own (works in `Drop`).
-fn pg_batch(url: &str, sql: &str) -> Result<(), tokio_postgres::Error> {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
-                let driver = tokio::spawn(conn);
-                let done = client.batch_execute(sql).await;
-                drop(client);
-                let _ = driver.await;
-                done
-            })
-        })
-        .join()
-        .unwrap()
-    })
-}
-
-impl PgDb {
-    fn new(test: &str) -> Option<PgDb> {
-        let Ok(admin) = std::env::var("BAREJWT_TEST_PG") else {
-            assert!(
-                std::env::var_os("BAREJWT_TEST_PG_REQUIRED").is_none(),
-                "BAREJWT_TEST_PG_REQUIRED is set but BAREJWT_TEST_PG is not"
-            );
-            println!("skipped {test}: BAREJWT_TEST_PG is not set (.ci/postgres.sh sets it)");
-            return None;
-        };
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let name = format!("barejwt_rotation_{}_{nanos}", std::process::id());
-        // A generated name, not input: CREATE DATABASE takes no parameter.
-        pg_batch(&admin, &format!("CREATE DATABASE {name}")).unwrap();
-        let (base, _) = admin.rsplit_once('/').unwrap();
-        let url = format!("{base}/{name}");
-        Some(PgDb { admin, name, url })
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        if let Err(e) = pg_batch(&self.admin, &sql) {
-            eprintln!("dropping {}: {e}", self.name);
-        }
-    }
 }

@@ -4,67 +4,17 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use barejwt::{Algorithm, HmacKey, base64url};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
+use common::{Reply, Served, send};
+use hyper::{Method, StatusCode};
 use serde_json::{Value, json};
-
-struct Reply {
-    status: StatusCode,
-    headers: hyper::HeaderMap,
-    body: Bytes,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// One request on a fresh connection.
-async fn send(
-    addr: SocketAddr,
-    method: Method,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Bytes,
-) -> Reply {
-    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .unwrap();
-    tokio::spawn(conn);
-    let mut req = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr.to_string());
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = sender
-        .send_request(req.body(Full::new(body)).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
 
 fn now() -> i64 {
     barejwt::Clock::System.now()
@@ -93,42 +43,15 @@ fn barejwt() -> Command {
     Command::new(env!("CARGO_BIN_EXE_barejwt"))
 }
 
-/// Starts `barejwt serve` and reads its address from the log.
-fn spawn(dir: &Path, cost: &str) -> (Child, SocketAddr, std::thread::JoinHandle<String>) {
-    let mut child = barejwt()
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--bcrypt-cost",
-            cost,
-            "--db",
-        ])
+/// `barejwt serve` on `dir/bin.db`, with this bcrypt cost and no secret
+/// in the environment.
+fn spawn(dir: &Path, cost: &str) -> Served {
+    let mut cmd = common::serve();
+    cmd.args(["--bcrypt-cost", cost, "--db"])
         .arg(dir.join("bin.db"))
         .env_remove("BAREJWT_SECRET")
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("the server logs its address").unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().parse().unwrap();
-        }
-    };
-    // Keep draining the log; hand it back when the process ends.
-    let rest =
-        std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
-    (child, addr, rest)
-}
-
-fn sigterm(child: &Child) {
-    let ok = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
+        .env("RUST_LOG", "info");
+    Served::start(cmd)
 }
 
 #[test]
@@ -178,7 +101,8 @@ fn a_short_secret_in_the_environment_stops_the_start_with_a_clear_message() {
 async fn sigterm_lets_the_request_in_flight_finish_then_closes_the_database() {
     let dir = tempfile::tempdir().unwrap();
     // Cost 12: a login takes long enough to be in flight at SIGTERM.
-    let (mut child, addr, log) = spawn(dir.path(), "12");
+    let mut served = spawn(dir.path(), "12");
+    let addr = served.addr;
     let r = send(
         addr,
         Method::POST,
@@ -217,7 +141,7 @@ async fn sigterm_lets_the_request_in_flight_finish_then_closes_the_database() {
         .await
     });
     tokio::time::sleep(Duration::from_millis(60)).await;
-    sigterm(&child);
+    served.sigterm();
     let r = login.await.unwrap();
     assert_eq!(
         r.status,
@@ -225,12 +149,10 @@ async fn sigterm_lets_the_request_in_flight_finish_then_closes_the_database() {
         "the in-flight login completes: {}",
         r.text()
     );
-    let status = tokio::task::spawn_blocking(move || child.wait())
+    let (status, log) = tokio::task::spawn_blocking(move || served.wait())
         .await
-        .unwrap()
         .unwrap();
     assert!(status.success(), "{status}");
-    let log = log.join().unwrap();
     assert!(log.contains("SIGTERM"), "{log}");
     assert!(log.contains("database closed"), "{log}");
     assert!(log.contains("bad_signature"), "{log}");
