@@ -145,20 +145,32 @@ async fn a_full_disk_answers_507_and_reads_and_logins_still_work() {
     let r = app.json(Method::POST, "/todo", Some(&token), &todo()).await;
     assert_eq!(r.status, StatusCode::CREATED);
 
-    // Fill the file system.
-    let filler = mnt.join("filler");
+    // The WAL may have room for a few more frames; then it is full.
+    a_full_disk_is_507_until_freed(&app, &token, &mnt.join("filler"), &todo()).await;
+    app.stop().await;
+}
+
+/// Fills the file system with the file `filler`, then creates large
+/// todos until one is refused (there may be room for a few more): 507,
+/// with a detail naming no path. Reads and logins still work; once
+/// `filler` is removed, `after` is created again.
+pub(crate) async fn a_full_disk_is_507_until_freed(
+    app: &App,
+    token: &str,
+    filler: &Path,
+    after: &Value,
+) {
     {
         use std::io::Write;
-        let mut f = std::fs::File::create(&filler).unwrap();
+        let mut f = std::fs::File::create(filler).unwrap();
         let block = vec![0u8; 64 * 1024];
         while f.write_all(&block).is_ok() {}
         let _ = f.sync_all();
     }
     let big = json!({"title": "big", "description": "d".repeat(1000), "priority": 1});
     let mut full = None;
-    // The WAL may have room for a few more frames; then it is full.
     for _ in 0..200 {
-        let r = app.json(Method::POST, "/todo", Some(&token), &big).await;
+        let r = app.json(Method::POST, "/todo", Some(token), &big).await;
         if r.status != StatusCode::CREATED {
             full = Some(r);
             break;
@@ -170,12 +182,11 @@ async fn a_full_disk_answers_507_and_reads_and_logins_still_work() {
     assert!(!detail.contains('/'), "{detail}");
 
     // Reads and logins still work; space freed, writes work again.
-    assert_eq!(app.get("/todo", &token).await.status, StatusCode::OK);
+    assert_eq!(app.get("/todo", token).await.status, StatusCode::OK);
     app.login("ada", "correct+horse").await;
-    std::fs::remove_file(&filler).unwrap();
-    let r = app.json(Method::POST, "/todo", Some(&token), &todo()).await;
+    std::fs::remove_file(filler).unwrap();
+    let r = app.json(Method::POST, "/todo", Some(token), after).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

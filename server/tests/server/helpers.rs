@@ -87,6 +87,12 @@ impl App {
             .await
     }
 
+    /// `POST /todo` with `token`: a todo of this title, priority 1.
+    pub async fn todo(&self, token: &str, title: &str) -> Reply {
+        let todo = json!({"title": title, "priority": 1});
+        self.json(Method::POST, "/todo", Some(token), &todo).await
+    }
+
     pub async fn register(&self, username: &str, password: &str) -> Reply {
         self.json(
             Method::POST,

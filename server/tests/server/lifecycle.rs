@@ -9,14 +9,7 @@ async fn a_restart_keeps_the_data_and_the_generated_secret() {
     c.secret = SecretSource::Generated(dir.path().join("todo.secret"));
     let app = App::start(c.clone()).await;
     let token = app.user("ada").await;
-    let r = app
-        .json(
-            Method::POST,
-            "/todo",
-            Some(&token),
-            &json!({"title": "survive", "priority": 1}),
-        )
-        .await;
+    let r = app.todo(&token, "survive").await;
     assert_eq!(r.status, StatusCode::CREATED);
     app.stop().await;
 

@@ -107,23 +107,28 @@ async fn the_server_issues_and_verifies_by_one_injectable_clock(db: &TestDb) {
     app.stop().await;
 }
 
+/// Registers ada: her id, for the tokens forged for her.
+async fn ada_id(app: &App) -> i64 {
+    let real = app.user("ada").await;
+    app.get("/users/me", &real).await.json()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A token signed as the server signs (HS256, its secret) over `claims`.
+fn signed(claims: &Value) -> String {
+    let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
+    token(&json!({"alg": "HS256", "typ": "JWT"}), claims, &key)
+}
+
 on_both_stores!(
     #[tokio::test]
     a_token_with_only_the_tutorials_claims_exp_sub_id_is_accepted
 );
 async fn a_token_with_only_the_tutorials_claims_exp_sub_id_is_accepted(db: &TestDb) {
     let app = App::start(db.config()).await;
-    let real = app.user("ada").await;
-    let id = app.get("/users/me", &real).await.json()["id"]
-        .as_i64()
-        .unwrap();
-    let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
-    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
-    let tutorial = token(
-        &hs256,
-        &json!({"sub": "ada", "id": id, "exp": now() + 600}),
-        &key,
-    );
+    let id = ada_id(&app).await;
+    let tutorial = signed(&json!({"sub": "ada", "id": id, "exp": now() + 600}));
     assert_eq!(app.get("/todo", &tutorial).await.status, StatusCode::OK);
     assert_eq!(app.get("/users/me", &tutorial).await.status, StatusCode::OK);
     let r = app
@@ -144,17 +149,8 @@ on_both_stores!(
 );
 async fn a_sub_that_is_not_a_string_is_refused_rfc7519_4_1_2(db: &TestDb) {
     let app = App::start(db.config()).await;
-    let real = app.user("ada").await;
-    let id = app.get("/users/me", &real).await.json()["id"]
-        .as_i64()
-        .unwrap();
-    let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
-    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
-    let numeric = token(
-        &hs256,
-        &json!({"sub": 12345, "id": id, "exp": now() + 600}),
-        &key,
-    );
+    let id = ada_id(&app).await;
+    let numeric = signed(&json!({"sub": 12345, "id": id, "exp": now() + 600}));
     assert_invalid_token(&app.get("/todo", &numeric).await);
     assert_invalid_token(&app.get("/users/me", &numeric).await);
     app.stop().await;
@@ -167,19 +163,9 @@ on_both_stores!(
 async fn a_token_whose_id_names_no_user_is_401_on_every_endpoint(db: &TestDb) {
     let app = App::start(db.config()).await;
     let real = app.user("ada").await;
-    let todo = app
-        .json(
-            Method::POST,
-            "/todo",
-            Some(&real),
-            &json!({"title": "mine", "priority": 1}),
-        )
-        .await
-        .json();
+    let todo = app.todo(&real, "mine").await.json();
     let tid = todo["id"].as_i64().unwrap();
-    let key = HmacKey::new(Algorithm::HS256, SECRET).unwrap();
-    let hs256 = json!({"alg": "HS256", "typ": "JWT"});
-    let ghost = token(&hs256, &claims("ghost", 999_999, now() + 600), &key);
+    let ghost = signed(&claims("ghost", 999_999, now() + 600));
     let body = json!({"title": "a ghost's todo", "priority": 1});
     let todo_path = format!("/todo/{tid}");
     for (method, path) in [
