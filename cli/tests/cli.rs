@@ -335,33 +335,19 @@ mod sign_and_verify {
         assert_eq!(status(&o), 0);
     }
 
+    /// `{}` signed and verified with `key` as base64url: exit 0.
+    fn base64url_key_round_trips(key: &str) {
+        let encoded = ["--secret", key, "--key-encoding", "base64url"];
+        let token = sign(&[&["sign"], &encoded[..], &["{}"]].concat(), None);
+        let o = run(&[&["verify"], &encoded[..], &[&token]].concat(), None);
+        assert_eq!(status(&o), 0, "{}", stderr(&o));
+    }
+
     #[test]
     fn a_secret_starting_with_a_hyphen_is_a_value_not_a_flag() {
         // A base64url key from `keygen` starts with '-' one time in 64.
         let key = format!("-{}", "k".repeat(42));
-        let token = sign(
-            &[
-                "sign",
-                "--secret",
-                &key,
-                "--key-encoding",
-                "base64url",
-                "{}",
-            ],
-            None,
-        );
-        let o = run(
-            &[
-                "verify",
-                "--secret",
-                &key,
-                "--key-encoding",
-                "base64url",
-                &token,
-            ],
-            None,
-        );
-        assert_eq!(status(&o), 0, "{}", stderr(&o));
+        base64url_key_round_trips(&key);
     }
 
     #[test]
@@ -384,29 +370,7 @@ mod sign_and_verify {
         assert!(stderr(&o).contains("bad_signature"));
         let o = run(&["keygen", "--format", "base64url"], None);
         let key = stdout(&o).trim().to_owned();
-        let token = sign(
-            &[
-                "sign",
-                "--secret",
-                &key,
-                "--key-encoding",
-                "base64url",
-                "{}",
-            ],
-            None,
-        );
-        let o = run(
-            &[
-                "verify",
-                "--secret",
-                &key,
-                "--key-encoding",
-                "base64url",
-                &token,
-            ],
-            None,
-        );
-        assert_eq!(status(&o), 0, "{}", stderr(&o));
+        base64url_key_round_trips(&key);
     }
 }
 

@@ -106,14 +106,21 @@ fn someone_elses_sqlite_file_is_left_byte_for_byte_as_it_was() {
     }
 }
 
+/// A database at `path` with only the first migration applied
+/// (user_version 1).
+fn version_1_database(path: &Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(barejwt_server::db::MIGRATIONS[0])
+        .unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn
+}
+
 #[tokio::test]
 async fn a_database_from_before_application_id_is_recognised_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("todo.db");
-    let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(barejwt_server::db::MIGRATIONS[0])
-        .unwrap();
-    conn.pragma_update(None, "user_version", 1).unwrap();
+    let conn = version_1_database(&path);
     let hash = bcrypt::hash("correct horse", 4).unwrap();
     conn.execute(
         "INSERT INTO users (username, hashed_password, created_at) VALUES ('ada', ?1, 0)",
@@ -161,10 +168,7 @@ async fn user_names_are_one_account_whatever_their_case(db: &TestDb) {
 fn a_database_holding_case_variants_is_not_migrated_and_names_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("todo.db");
-    let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(barejwt_server::db::MIGRATIONS[0])
-        .unwrap();
-    conn.pragma_update(None, "user_version", 1).unwrap();
+    let conn = version_1_database(&path);
     conn.execute_batch(
         "INSERT INTO users (username, hashed_password, created_at)
          VALUES ('alice', 'h', 0), ('bob', 'h', 0), ('ALICE', 'h', 0);",
