@@ -2,6 +2,18 @@
 
 use crate::helpers::*;
 
+/// A running server and its OpenAPI document, with the directory that
+/// holds its database (keep it while the server runs).
+async fn document() -> (tempfile::TempDir, App, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::start(config(dir.path())).await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", &[], Bytes::new())
+        .await
+        .json();
+    (dir, app, doc)
+}
+
 #[tokio::test]
 async fn openapi_describes_every_route() {
     let dir = tempfile::tempdir().unwrap();
@@ -41,12 +53,7 @@ async fn openapi_describes_every_route() {
 
 #[tokio::test]
 async fn every_operation_documents_400_and_every_body_408_413_and_415() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
-    let doc = app
-        .send(Method::GET, "/openapi.json", &[], Bytes::new())
-        .await
-        .json();
+    let (_dir, app, doc) = document().await;
     let mut operations = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -73,12 +80,7 @@ async fn every_operation_documents_400_and_every_body_408_413_and_415() {
 
 #[tokio::test]
 async fn the_email_rule_is_the_documents_3_to_254_characters_with_an_at_sign() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
-    let doc = app
-        .send(Method::GET, "/openapi.json", &[], Bytes::new())
-        .await
-        .json();
+    let (_dir, app, doc) = document().await;
     let email = &doc["components"]["schemas"]["CreateUserRequest"]["properties"]["email"];
     assert_eq!(
         (&email["minLength"], &email["maxLength"], &email["pattern"]),
@@ -131,12 +133,7 @@ async fn a_priority_of_1_0_is_the_integer_1_as_json_schema_reads_it() {
 
 #[tokio::test]
 async fn the_token_form_documents_extra_fields_as_single_strings_at_most_16() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
-    let doc = app
-        .send(Method::GET, "/openapi.json", &[], Bytes::new())
-        .await
-        .json();
+    let (_dir, app, doc) = document().await;
     let form = &doc["components"]["schemas"]["TokenRequest"];
     assert_eq!(form["additionalProperties"], json!({"type": "string"}));
     assert_eq!(form["maxProperties"], 16);
@@ -163,12 +160,7 @@ async fn the_token_form_documents_extra_fields_as_single_strings_at_most_16() {
 
 #[tokio::test]
 async fn every_database_operation_documents_503_with_retry_after_and_every_write_507() {
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::start(config(dir.path())).await;
-    let doc = app
-        .send(Method::GET, "/openapi.json", &[], Bytes::new())
-        .await
-        .json();
+    let (_dir, app, doc) = document().await;
     // (path, method, reads or writes the database, writes)
     for (path, method, uses_db, writes) in [
         ("/users", "post", true, true),
