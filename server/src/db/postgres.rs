@@ -403,14 +403,7 @@ impl Pg {
                 )
                 .await?;
             tx.commit().await?;
-            Ok(Some(Some(Todo {
-                id: row.get(0),
-                title: t.title.clone(),
-                description: t.description.clone(),
-                priority: t.priority,
-                complete: t.complete,
-                owner_id: owner,
-            })))
+            Ok(Some(Some(Todo::stored(row.get(0), owner, t))))
         })
         .await
     }
@@ -450,16 +443,7 @@ impl Pg {
                 )
                 .await?;
             let (users, updated): (i64, i64) = (r.get(0), r.get(1));
-            Ok((users == 1).then(|| {
-                (updated == 1).then(|| Todo {
-                    id,
-                    title: t.title.clone(),
-                    description: t.description.clone(),
-                    priority: t.priority,
-                    complete: t.complete,
-                    owner_id: owner,
-                })
-            }))
+            Ok((users == 1).then(|| (updated == 1).then(|| Todo::stored(id, owner, t))))
         })
         .await
     }

@@ -59,6 +59,22 @@ pub struct Todo {
     pub owner_id: i64,
 }
 
+impl Todo {
+    /// The todo as stored: row `id` of `owner`, holding the fields just
+    /// written (an insert or update answers with what it wrote, not a
+    /// second read).
+    pub(crate) fn stored(id: i64, owner: i64, t: &TodoFields) -> Todo {
+        Todo {
+            id,
+            title: t.title.clone(),
+            description: t.description.clone(),
+            priority: t.priority,
+            complete: t.complete,
+            owner_id: owner,
+        }
+    }
+}
+
 /// A todo's writable fields, validated by the caller.
 #[derive(Debug, Clone)]
 pub struct TodoFields {
@@ -243,14 +259,7 @@ pub fn insert_todo(
     ])?;
     let id = tx.last_insert_rowid();
     tx.commit()?;
-    Ok(Some(Todo {
-        id,
-        title: t.title.clone(),
-        description: t.description.clone(),
-        priority: t.priority,
-        complete: t.complete,
-        owner_id: owner,
-    }))
+    Ok(Some(Todo::stored(id, owner, t)))
 }
 
 /// Replaces a todo's fields; `None` if it is not the owner's.
@@ -273,14 +282,7 @@ pub fn update_todo(
             id,
             owner
         ])?;
-    Ok((n == 1).then(|| Todo {
-        id,
-        title: t.title.clone(),
-        description: t.description.clone(),
-        priority: t.priority,
-        complete: t.complete,
-        owner_id: owner,
-    }))
+    Ok((n == 1).then(|| Todo::stored(id, owner, t)))
 }
 
 /// Deletes a todo; `false` if it is not the owner's.
