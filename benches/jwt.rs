@@ -28,8 +28,20 @@
 //!
 //! Every verifier reads the system clock for `exp`, the floor too.
 //!
-//! `-- --loop CASE N` runs one case N times without criterion, for
-//! `scripts/bench-instructions.sh` to count its instructions under valgrind.
+//! Each case is built once, checked, and handed to one of three modes:
+//!
+//! - by default, criterion: one group per case, its rows one after the
+//!   other (`jwt/rows.rs`);
+//! - `-- --interleaved [ROUNDS]`: the rows of each case in many short
+//!   rounds, each timing a batch of every row, and the ratios taken round
+//!   by round, which a busy machine skews far less (`jwt/interleaved.rs`);
+//!   the ratios `scripts/bench-report.sh` checks the goals against;
+//! - `-- --loop CASE N` runs one case N times without criterion, for
+//!   `scripts/bench-instructions.sh` to count its instructions under
+//!   valgrind.
+//!
+//! The cases and their checks are in `jwt/cases.rs`, the floor in
+//! `jwt/floor.rs`.
 //!
 //! [jsonwebtoken]: https://crates.io/crates/jsonwebtoken
 //! [jwt-simple]: https://crates.io/crates/jwt-simple
@@ -39,11 +51,22 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BatchSize, Criterion};
+use criterion::Criterion;
 use serde::{Deserialize, Serialize};
 
 use barejwt::{Algorithm, HmacKey, Validation};
-use jwt_simple::prelude::{HS256Key, HS512Key, JWTClaims, MACLike, UnixTimeStamp};
+use jwt_simple::prelude::{HS256Key, HS512Key, JWTClaims, UnixTimeStamp};
+
+#[path = "jwt/cases.rs"]
+mod cases;
+#[path = "jwt/floor.rs"]
+mod floor;
+#[path = "jwt/interleaved.rs"]
+mod interleaved;
+#[path = "jwt/rows.rs"]
+mod rows;
+
+use floor::{Exp, Floor256, Floor512, FloorError};
 
 /// 32 bytes: the least RFC 7518 §3.2 allows for HS256.
 const SECRET_256: &[u8] = b"bench secret of 32 bytes, not 0!";
@@ -200,11 +223,6 @@ fn js_kind(e: &jwt_simple::Error) -> Option<&jwt_simple::JWTError> {
     e.downcast_ref::<jwt_simple::JWTError>()
 }
 
-/// The claims types' `exp`, for the floor's one claim check.
-trait Exp {
-    fn exp(&self) -> u64;
-}
-
 impl Exp for Claims {
     fn exp(&self) -> u64 {
         self.exp
@@ -217,90 +235,6 @@ impl Exp for Large {
     }
 }
 
-/// Why the floor refused a token.
-#[derive(Debug, PartialEq)]
-enum FloorError {
-    Malformed,
-    BadSignature,
-    Expired,
-}
-
-/// The minimal verifier and signer: `hmac` keyed once, `base64`,
-/// `serde_json`, the system clock; the signature and `exp` checked, nothing
-/// else (no header, no `alg`, no duplicate names, no size limit).
-struct Floor<M> {
-    mac: M,
-    /// BASE64URL of `{"alg":"HS256","typ":"JWT"}` (or HS512), made once.
-    header_b64: String,
-}
-
-impl<M: hmac::Mac + Clone> Floor<M> {
-    fn new(mac: M, alg: &str) -> Self {
-        use base64::Engine;
-        let header = format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#);
-        Floor {
-            mac,
-            header_b64: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header),
-        }
-    }
-
-    fn verify<T: serde::de::DeserializeOwned + Exp>(&self, token: &str) -> Result<T, FloorError> {
-        use base64::Engine;
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let (signing_input, sig) = token.rsplit_once('.').ok_or(FloorError::Malformed)?;
-        let (_, payload) = signing_input.split_once('.').ok_or(FloorError::Malformed)?;
-        let mut tag = [0u8; 64];
-        let n = URL_SAFE_NO_PAD
-            .decode_slice(sig, &mut tag)
-            .map_err(|_| FloorError::Malformed)?;
-        let mut mac = self.mac.clone();
-        mac.update(signing_input.as_bytes());
-        mac.verify_slice(&tag[..n])
-            .map_err(|_| FloorError::BadSignature)?;
-        let payload = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| FloorError::Malformed)?;
-        let claims: T = serde_json::from_slice(&payload).map_err(|_| FloorError::Malformed)?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        if claims.exp() <= now {
-            return Err(FloorError::Expired);
-        }
-        Ok(claims)
-    }
-
-    fn sign<T: Serialize>(&self, claims: &T) -> String {
-        use base64::Engine;
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let payload = serde_json::to_vec(claims).unwrap();
-        let mut out = String::with_capacity(self.header_b64.len() + payload.len() * 4 / 3 + 92);
-        out.push_str(&self.header_b64);
-        out.push('.');
-        URL_SAFE_NO_PAD.encode_string(&payload, &mut out);
-        let mut mac = self.mac.clone();
-        mac.update(out.as_bytes());
-        let tag = mac.finalize().into_bytes();
-        out.push('.');
-        URL_SAFE_NO_PAD.encode_string(tag, &mut out);
-        out
-    }
-}
-
-type Floor256 = Floor<hmac::Hmac<sha2::Sha256>>;
-type Floor512 = Floor<hmac::Hmac<sha2::Sha512>>;
-
-fn floor256() -> Floor256 {
-    use hmac::KeyInit;
-    Floor::new(hmac::Hmac::new_from_slice(SECRET_256).unwrap(), "HS256")
-}
-
-fn floor512() -> Floor512 {
-    use hmac::KeyInit;
-    Floor::new(hmac::Hmac::new_from_slice(SECRET_512).unwrap(), "HS512")
-}
-
 /// Flips the first character of the signature segment, keeping it strict
 /// base64url: every verifier must answer "bad signature", not "malformed".
 fn with_bad_signature(token: &str) -> String {
@@ -310,324 +244,52 @@ fn with_bad_signature(token: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-fn sign_hs256(c: &mut Criterion, k: &Keys, js: &HS256Key, floor: &Floor256) {
-    let claims = claims(EXP);
-    let js_c = js_claims("wangerge", EXP, None, JsCustom { id: 1 });
-    // Each library's token must carry the same claims: barejwt reads all four.
-    let tokens = [
-        barejwt::encode(&claims, &k.bare).unwrap(),
-        jsonwebtoken::encode(&k.jwt_header, &claims, &k.jwt_enc).unwrap(),
-        js.authenticate(js_c.clone()).unwrap(),
-        floor.sign(&claims),
-    ];
-    for t in &tokens {
-        assert_eq!(k.bare_verify::<Claims>(t).unwrap(), claims, "{t}");
+/// Everything the rows borrow, made once: keys, claims, tokens.
+struct Setup {
+    k: Keys,
+    js: HS256Key,
+    floor: Floor256,
+    k512: Keys,
+    js512: HS512Key,
+    floor512: Floor512,
+    claims: Claims,
+    js_claims: JWTClaims<JsCustom>,
+    large: Large,
+    js_large: JWTClaims<JsLarge>,
+    /// barejwt's tokens of `claims` (HS256, HS512) and of `large` (HS256).
+    token: String,
+    token512: String,
+    large_token: String,
+    /// `token` with its signature changed, and an expired token.
+    bad: String,
+    expired: String,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let k = Keys::new(Algorithm::HS256, SECRET_256);
+        let k512 = Keys::new(Algorithm::HS512, SECRET_512);
+        let claims = claims(EXP);
+        let large = large();
+        let token = barejwt::encode(&claims, &k.bare).unwrap();
+        Setup {
+            js: HS256Key::from_bytes(SECRET_256),
+            floor: floor::hs256(SECRET_256),
+            js512: HS512Key::from_bytes(SECRET_512),
+            floor512: floor::hs512(SECRET_512),
+            js_claims: js_claims("wangerge", EXP, None, JsCustom { id: 1 }),
+            js_large: js_large(&large),
+            token512: barejwt::encode(&claims, &k512.bare).unwrap(),
+            large_token: barejwt::encode(&large, &k.bare).unwrap(),
+            bad: with_bad_signature(&token),
+            expired: barejwt::encode(&self::claims(EXPIRED), &k.bare).unwrap(),
+            token,
+            claims,
+            large,
+            k,
+            k512,
+        }
     }
-
-    let mut g = c.benchmark_group("sign_hs256");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| barejwt::encode(black_box(&claims), &k.bare).unwrap())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| jsonwebtoken::encode(&k.jwt_header, black_box(&claims), &k.jwt_enc).unwrap())
-    });
-    // jwt-simple takes its claims by value: the copy is made outside the
-    // timed part.
-    g.bench_function("jwt-simple", |b| {
-        b.iter_batched(
-            || js_c.clone(),
-            |c| js.authenticate(c).unwrap(),
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("floor", |b| b.iter(|| floor.sign(black_box(&claims))));
-    g.finish();
-}
-
-fn verify_hs256(c: &mut Criterion, k: &Keys, js: &HS256Key, floor: &Floor256, token: &str) {
-    let expected = claims(EXP);
-    assert_eq!(k.bare_verify::<Claims>(token).unwrap(), expected);
-    assert_eq!(floor.verify::<Claims>(token).unwrap(), expected);
-    assert_eq!(k.jwt_verify::<Claims>(token).unwrap(), expected);
-    let got = js.verify_token::<JsCustom>(token, None).unwrap();
-    assert_eq!(
-        (got.subject.as_deref(), got.custom.id),
-        (Some("wangerge"), 1)
-    );
-
-    let mut g = c.benchmark_group("verify_hs256");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| k.bare_verify::<Claims>(black_box(token)).unwrap())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| k.jwt_verify::<Claims>(black_box(token)).unwrap())
-    });
-    g.bench_function("jwt-simple", |b| {
-        b.iter(|| js.verify_token::<JsCustom>(black_box(token), None).unwrap())
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor.verify::<Claims>(black_box(token)).unwrap())
-    });
-    g.finish();
-}
-
-fn verify_bad_signature(c: &mut Criterion, k: &Keys, js: &HS256Key, floor: &Floor256, token: &str) {
-    let bad = with_bad_signature(token);
-    let bad = bad.as_str();
-    assert_eq!(
-        floor.verify::<Claims>(bad).unwrap_err(),
-        FloorError::BadSignature
-    );
-    assert_eq!(
-        k.bare_verify::<Claims>(bad).unwrap_err().code(),
-        "bad_signature"
-    );
-    assert_eq!(
-        k.jwt_verify::<Claims>(bad).unwrap_err().kind(),
-        &jsonwebtoken::errors::ErrorKind::InvalidSignature
-    );
-    let e = js.verify_token::<JsCustom>(bad, None).unwrap_err();
-    assert!(
-        matches!(
-            js_kind(&e),
-            Some(jwt_simple::JWTError::InvalidAuthenticationTag)
-        ),
-        "{e}"
-    );
-
-    let mut g = c.benchmark_group("verify_bad_signature");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| k.bare_verify::<Claims>(black_box(bad)).unwrap_err())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| k.jwt_verify::<Claims>(black_box(bad)).unwrap_err())
-    });
-    g.bench_function("jwt-simple", |b| {
-        b.iter(|| {
-            js.verify_token::<JsCustom>(black_box(bad), None)
-                .unwrap_err()
-        })
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor.verify::<Claims>(black_box(bad)).unwrap_err())
-    });
-    g.finish();
-}
-
-fn verify_expired(c: &mut Criterion, k: &Keys, js: &HS256Key, floor: &Floor256) {
-    let expired = barejwt::encode(&claims(EXPIRED), &k.bare).unwrap();
-    let expired = expired.as_str();
-    assert_eq!(
-        floor.verify::<Claims>(expired).unwrap_err(),
-        FloorError::Expired
-    );
-    assert_eq!(
-        k.bare_verify::<Claims>(expired).unwrap_err().code(),
-        "expired"
-    );
-    assert_eq!(
-        k.jwt_verify::<Claims>(expired).unwrap_err().kind(),
-        &jsonwebtoken::errors::ErrorKind::ExpiredSignature
-    );
-    let e = js.verify_token::<JsCustom>(expired, None).unwrap_err();
-    assert!(
-        matches!(js_kind(&e), Some(jwt_simple::JWTError::TokenHasExpired)),
-        "{e}"
-    );
-
-    let mut g = c.benchmark_group("verify_expired");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| k.bare_verify::<Claims>(black_box(expired)).unwrap_err())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| k.jwt_verify::<Claims>(black_box(expired)).unwrap_err())
-    });
-    g.bench_function("jwt-simple", |b| {
-        b.iter(|| {
-            js.verify_token::<JsCustom>(black_box(expired), None)
-                .unwrap_err()
-        })
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor.verify::<Claims>(black_box(expired)).unwrap_err())
-    });
-    g.finish();
-}
-
-fn hs512(c: &mut Criterion) {
-    let k = Keys::new(Algorithm::HS512, SECRET_512);
-    let js = HS512Key::from_bytes(SECRET_512);
-    let floor = floor512();
-    let claims = claims(EXP);
-    let js_c = js_claims("wangerge", EXP, None, JsCustom { id: 1 });
-    let token = barejwt::encode(&claims, &k.bare).unwrap();
-    let token = token.as_str();
-    for t in [
-        jsonwebtoken::encode(&k.jwt_header, &claims, &k.jwt_enc).unwrap(),
-        js.authenticate(js_c.clone()).unwrap(),
-        floor.sign(&claims),
-    ] {
-        assert_eq!(k.bare_verify::<Claims>(&t).unwrap(), claims, "{t}");
-    }
-    assert_eq!(k.jwt_verify::<Claims>(token).unwrap(), claims);
-    assert_eq!(floor.verify::<Claims>(token).unwrap(), claims);
-    assert_eq!(
-        js.verify_token::<JsCustom>(token, None).unwrap().custom.id,
-        1
-    );
-
-    let mut g = c.benchmark_group("sign_hs512");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| barejwt::encode(black_box(&claims), &k.bare).unwrap())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| jsonwebtoken::encode(&k.jwt_header, black_box(&claims), &k.jwt_enc).unwrap())
-    });
-    g.bench_function("jwt-simple", |b| {
-        b.iter_batched(
-            || js_c.clone(),
-            |c| js.authenticate(c).unwrap(),
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("floor", |b| b.iter(|| floor.sign(black_box(&claims))));
-    g.finish();
-
-    let mut g = c.benchmark_group("verify_hs512");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| k.bare_verify::<Claims>(black_box(token)).unwrap())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| k.jwt_verify::<Claims>(black_box(token)).unwrap())
-    });
-    g.bench_function("jwt-simple", |b| {
-        b.iter(|| js.verify_token::<JsCustom>(black_box(token), None).unwrap())
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor.verify::<Claims>(black_box(token)).unwrap())
-    });
-    g.finish();
-}
-
-fn large_payload(c: &mut Criterion, k: &Keys, js: &HS256Key, floor: &Floor256) {
-    let claims = large();
-    let js_c = js_large(&claims);
-    let token = barejwt::encode(&claims, &k.bare).unwrap();
-    let token = token.as_str();
-    let payload_len = token.split('.').nth(1).unwrap().len() / 4 * 3;
-    assert!(
-        (960..1100).contains(&payload_len),
-        "about 1 KiB of claims, found {payload_len} bytes"
-    );
-    for t in [
-        jsonwebtoken::encode(&k.jwt_header, &claims, &k.jwt_enc).unwrap(),
-        js.authenticate(js_c.clone()).unwrap(),
-        floor.sign(&claims),
-    ] {
-        assert_eq!(k.bare_verify::<Large>(&t).unwrap(), claims, "{t}");
-    }
-    assert_eq!(k.jwt_verify::<Large>(token).unwrap(), claims);
-    assert_eq!(floor.verify::<Large>(token).unwrap(), claims);
-    assert_eq!(
-        js.verify_token::<JsLarge>(token, None).unwrap().custom,
-        js_c.custom
-    );
-
-    let mut g = c.benchmark_group("sign_large");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| barejwt::encode(black_box(&claims), &k.bare).unwrap())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| jsonwebtoken::encode(&k.jwt_header, black_box(&claims), &k.jwt_enc).unwrap())
-    });
-    g.bench_function("jwt-simple", |b| {
-        b.iter_batched(
-            || js_c.clone(),
-            |c| js.authenticate(c).unwrap(),
-            BatchSize::SmallInput,
-        )
-    });
-    g.bench_function("floor", |b| b.iter(|| floor.sign(black_box(&claims))));
-    g.finish();
-
-    let mut g = c.benchmark_group("verify_large");
-    g.bench_function("barejwt", |b| {
-        b.iter(|| k.bare_verify::<Large>(black_box(token)).unwrap())
-    });
-    g.bench_function("jsonwebtoken", |b| {
-        b.iter(|| k.jwt_verify::<Large>(black_box(token)).unwrap())
-    });
-    g.bench_function("jwt-simple", |b| {
-        b.iter(|| js.verify_token::<JsLarge>(black_box(token), None).unwrap())
-    });
-    g.bench_function("floor", |b| {
-        b.iter(|| floor.verify::<Large>(black_box(token)).unwrap())
-    });
-    g.finish();
-
-    floors(c, "floor_large", token, &claims);
-}
-
-/// The pieces of the floor verifier, each done by a crate that does only
-/// that piece: HMAC with the key's pads precomputed, base64url decoding of
-/// the signature segment alone and of all three segments into buffers made
-/// beforehand, and the claims parse. What a forged token may cost (issue
-/// 13) is the first plus the second.
-fn floors<T>(c: &mut Criterion, group: &str, token: &str, expected: &T)
-where
-    T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-{
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use hmac::{KeyInit, Mac};
-
-    let signing_input = &token[..token.rfind('.').unwrap()];
-    let segments: Vec<&str> = token.split('.').collect();
-    let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET_256).unwrap();
-    let decoded: Vec<Vec<u8>> = segments
-        .iter()
-        .map(|s| URL_SAFE_NO_PAD.decode(s).unwrap())
-        .collect();
-    let mut bufs: Vec<Vec<u8>> = segments.iter().map(|s| vec![0; s.len()]).collect();
-
-    // The floors must compute what a verifier computes.
-    let tag = mac
-        .clone()
-        .chain_update(signing_input)
-        .finalize()
-        .into_bytes();
-    assert_eq!(tag.as_slice(), decoded[2].as_slice());
-    assert_eq!(&serde_json::from_slice::<T>(&decoded[1]).unwrap(), expected);
-
-    let mut g = c.benchmark_group(group);
-    g.bench_function("hmac_sha256", |b| {
-        b.iter(|| {
-            let mut m = mac.clone();
-            m.update(black_box(signing_input.as_bytes()));
-            m.finalize().into_bytes()
-        })
-    });
-    g.bench_function("base64url_decode", |b| {
-        b.iter(|| {
-            let mut n = 0;
-            for (s, buf) in segments.iter().zip(bufs.iter_mut()) {
-                n += URL_SAFE_NO_PAD.decode_slice(black_box(s), buf).unwrap();
-            }
-            n
-        })
-    });
-    let mut sig_buf = [0u8; 64];
-    g.bench_function("base64url_signature", |b| {
-        b.iter(|| {
-            URL_SAFE_NO_PAD
-                .decode_slice(black_box(segments[2]), &mut sig_buf)
-                .unwrap()
-        })
-    });
-    g.bench_function("claims_parse", |b| {
-        b.iter(|| serde_json::from_slice::<T>(black_box(&decoded[1])).unwrap())
-    });
-    g.finish();
 }
 
 /// `cargo bench --bench jwt -- --loop CASE N`: CASE done N times and
@@ -637,7 +299,7 @@ where
 fn run_loop(case: &str, n: u64) {
     use base64::Engine;
     let k = Keys::new(Algorithm::HS256, SECRET_256);
-    let floor = floor256();
+    let floor = floor::hs256(SECRET_256);
     let c = claims(EXP);
     let token = barejwt::encode(&c, &k.bare).unwrap();
     let bad = with_bad_signature(&token);
@@ -681,23 +343,31 @@ fn main() {
         let n = args.get(at + 2).map_or(1, |n| n.parse().unwrap());
         return run_loop(&args[at + 1], n);
     }
+    let setup = Setup::new();
+    let mut cases = cases::all(&setup);
+    if let Some(at) = args.iter().position(|a| a == "--interleaved") {
+        // `cargo bench` adds `--bench` to the arguments: ROUNDS is
+        // whatever number follows, if any.
+        let rounds = args
+            .get(at + 1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(interleaved::ROUNDS);
+        let batch = args
+            .iter()
+            .position(|a| a == "--batch-us")
+            .map_or(interleaved::BATCH, |at| {
+                Duration::from_micros(args[at + 1].parse().unwrap())
+            });
+        let json = args
+            .iter()
+            .position(|a| a == "--json")
+            .map(|at| args[at + 1].as_str());
+        return interleaved::run(&mut cases, rounds, batch, json);
+    }
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
-
-    let k = Keys::new(Algorithm::HS256, SECRET_256);
-    let js = HS256Key::from_bytes(SECRET_256);
-    let floor = floor256();
-    let token = barejwt::encode(&claims(EXP), &k.bare).unwrap();
-
-    sign_hs256(&mut c, &k, &js, &floor);
-    verify_hs256(&mut c, &k, &js, &floor, &token);
-    verify_bad_signature(&mut c, &k, &js, &floor, &token);
-    verify_expired(&mut c, &k, &js, &floor);
-    floors(&mut c, "floor", &token, &claims(EXP));
-    hs512(&mut c);
-    large_payload(&mut c, &k, &js, &floor);
-
+    rows::criterion(&mut c, &mut cases);
     c.final_summary();
 }

@@ -205,7 +205,9 @@ impl<'de> Visitor<'de> for ScanSeed<'_> {
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
             scan.note_name(&mut names, name.clone(), self.required)?;
             match registered(&name) {
-                Some(claim) => scan.record(claim, map.next_value()?)?,
+                Some(claim) => {
+                    scan.record(claim, map.next_value()?)?;
+                }
                 None => {
                     map.next_value::<Skip>()?;
                 }
@@ -215,18 +217,35 @@ impl<'de> Visitor<'de> for ScanSeed<'_> {
     }
 }
 
-/// The registered claims the validation reads, by their `'static` name.
-pub(crate) fn registered(name: &str) -> Option<&'static str> {
-    ["exp", "nbf", "iat", "iss", "sub", "aud"]
-        .into_iter()
-        .find(|claim| *claim == name)
+/// The registered claims the validation reads (RFC 7519 §4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claim {
+    Exp,
+    Nbf,
+    Iat,
+    Iss,
+    Sub,
+    Aud,
+}
+
+/// The registered claim `name` is, if it is one the validation reads.
+pub(crate) fn registered(name: &str) -> Option<Claim> {
+    match name {
+        "exp" => Some(Claim::Exp),
+        "nbf" => Some(Claim::Nbf),
+        "iat" => Some(Claim::Iat),
+        "iss" => Some(Claim::Iss),
+        "sub" => Some(Claim::Sub),
+        "aud" => Some(Claim::Aud),
+        _ => None,
+    }
 }
 
 impl<'de> Scan<'de> {
     /// An empty scan for a verifier requiring `required`.
     pub(crate) fn new(required: &[String]) -> Scan<'de> {
         Scan {
-            required_present: required.iter().map(|_| false).collect(),
+            required_present: smallvec::smallvec![false; required.len()],
             ..Scan::default()
         }
     }
@@ -249,47 +268,92 @@ impl<'de> Scan<'de> {
     }
 
     /// Records registered claim `claim` (see [`registered`]) from the raw
-    /// JSON text of its value.
+    /// JSON text of its value, and gives back the value's [`Plain`]
+    /// reading, if it has one, for the caller to reuse.
     pub(crate) fn record<E: de::Error>(
         &mut self,
-        claim: &str,
+        claim: Claim,
         raw: &'de RawValue,
-    ) -> Result<(), E> {
+    ) -> Result<Option<Plain<'de>>, E> {
         let text = raw.get();
+        let plain = Plain::of(text);
         match claim {
-            "exp" => self.exp = Some(time(raw)),
-            "nbf" => self.nbf = Some(time(raw)),
-            "iat" => self.iat = Some(time(raw)),
-            "iss" => self.iss = Some(text_of(raw).map_err(E::custom)?),
-            "sub" => self.sub = Some(text_of(raw).map_err(E::custom)?),
-            "aud" => self.aud = Some(serde_json::from_str::<AudSeen>(text).map_err(E::custom)?.0),
-            _ => {}
+            Claim::Exp => self.exp = Some(time(text, plain)),
+            Claim::Nbf => self.nbf = Some(time(text, plain)),
+            Claim::Iat => self.iat = Some(time(text, plain)),
+            Claim::Iss => self.iss = Some(text_of(text, plain).map_err(E::custom)?),
+            Claim::Sub => self.sub = Some(text_of(text, plain).map_err(E::custom)?),
+            Claim::Aud => {
+                self.aud = Some(serde_json::from_str::<AudSeen>(text).map_err(E::custom)?.0)
+            }
         }
-        Ok(())
+        Ok(plain)
+    }
+}
+
+/// The two shapes nearly every registered claim has, read from its raw
+/// JSON text without a parser. The text is one JSON value whose grammar
+/// serde_json has already checked, so the shape decides alone:
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Plain<'de> {
+    /// A string with no `\` escape: exactly the text between its quotes
+    /// (`"sub":"wangerge"`).
+    Str(&'de str),
+    /// Digits alone, with a value that fits a `u64` (`"exp":1768132452`):
+    /// what serde_json reads as an unsigned integer too.
+    Unsigned(u64),
+}
+
+impl<'de> Plain<'de> {
+    /// `text`'s plain reading, or `None` for any other value (an escape, a
+    /// sign, a fraction or exponent, more than 19 digits, another type).
+    pub(crate) fn of(text: &'de str) -> Option<Plain<'de>> {
+        let bytes = text.as_bytes();
+        match bytes.first()? {
+            b'"' => {
+                let inside = text.strip_prefix('"')?.strip_suffix('"')?;
+                memchr::memchr(b'\\', inside.as_bytes())
+                    .is_none()
+                    .then_some(Plain::Str(inside))
+            }
+            b'0'..=b'9' if bytes.len() <= 19 => {
+                let mut n: u64 = 0;
+                for &b in bytes {
+                    if !b.is_ascii_digit() {
+                        return None;
+                    }
+                    // 19 digits fit a u64 (its maximum has 20).
+                    n = n * 10 + u64::from(b - b'0');
+                }
+                Some(Plain::Unsigned(n))
+            }
+            _ => None,
+        }
     }
 }
 
 /// A string claim from its raw JSON text: the string, or the type it had
-/// instead.
-fn text_of<'de>(raw: &'de RawValue) -> Result<MaybeText<'de>, serde_json::Error> {
-    // `raw` is one JSON value, its grammar already checked by serde_json:
-    // a string with no `\` escape is exactly the text between its quotes,
-    // taken as it is (the usual case); any other value is parsed.
-    match raw
-        .get()
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-    {
-        Some(inside) if !inside.contains('\\') => Ok(MaybeText::Text(Cow::Borrowed(inside))),
-        _ => serde_json::from_str(raw.get()),
+/// instead. A [`Plain`] string is taken as it is (the usual case); any
+/// other value is parsed.
+fn text_of<'de>(
+    text: &'de str,
+    plain: Option<Plain<'de>>,
+) -> Result<MaybeText<'de>, serde_json::Error> {
+    match plain {
+        Some(Plain::Str(inside)) => Ok(MaybeText::Text(Cow::Borrowed(inside))),
+        _ => serde_json::from_str(text),
     }
 }
 
 /// A time claim from its raw JSON text: the text of a JSON number is
 /// parsed as `f64` (out-of-range exponents become ±infinity or 0, which
-/// still compare correctly); any other type is noted.
-fn time(raw: &RawValue) -> Time {
-    let text = raw.get();
+/// still compare correctly); any other type is noted. A [`Plain`] integer
+/// is converted instead: `n as f64` rounds the integer to the nearest
+/// `f64`, which is what `f64::from_str` does with the same digits.
+fn time(text: &str, plain: Option<Plain<'_>>) -> Time {
+    if let Some(Plain::Unsigned(n)) = plain {
+        return Time::Number(n as f64);
+    }
     match text.as_bytes().first() {
         Some(b'-' | b'0'..=b'9') => match text.parse::<f64>() {
             Ok(v) => Time::Number(v),

@@ -133,20 +133,33 @@ impl<'de> Deserialize<'de> for MaybeText<'de> {
 #[derive(Default)]
 pub(crate) struct NameSet<'de> {
     few: SmallVec<[Cow<'de, str>; 8]>,
+    /// For the short list: one bit for each name in it, chosen by the
+    /// name's length and last byte. A name whose bit is clear is not in
+    /// the list, and goes in without being compared to any (the usual
+    /// case: `sub`, `id` and `exp` have three different bits).
+    bits: u64,
     many: Option<HashSet<Cow<'de, str>>>,
 }
 
 impl<'de> NameSet<'de> {
     const FEW: usize = 16;
 
+    /// The bit of `name` in `bits`.
+    fn bit(name: &str) -> u64 {
+        let last = name.as_bytes().last().copied().unwrap_or(0);
+        1 << ((name.len() * 5 + usize::from(last)) % 64)
+    }
+
     /// Adds `name`; `false` if it was already there.
     pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
         if let Some(set) = &mut self.many {
             return set.insert(name);
         }
-        if self.few.contains(&name) {
+        let bit = Self::bit(&name);
+        if self.bits & bit != 0 && self.few.contains(&name) {
             return false;
         }
+        self.bits |= bit;
         self.few.push(name);
         if self.few.len() > Self::FEW {
             self.many = Some(self.few.drain(..).collect());
@@ -157,7 +170,7 @@ impl<'de> NameSet<'de> {
     pub(crate) fn contains(&self, name: &str) -> bool {
         match &self.many {
             Some(set) => set.contains(name),
-            None => self.few.iter().any(|n| n == name),
+            None => self.bits & Self::bit(name) != 0 && self.few.iter().any(|n| n == name),
         }
     }
 }
@@ -289,6 +302,18 @@ mod tests {
         assert!(!set.insert(Cow::Borrowed("n99")));
         assert!(set.contains("n42"));
         assert!(!set.contains("n100"));
+
+        // Names that share a bit (same length, same last byte) are still
+        // told apart, and a repeat of either is found.
+        let mut set = NameSet::default();
+        assert_eq!(NameSet::bit("xa"), NameSet::bit("ya"));
+        assert!(set.insert(Cow::Borrowed("xa")));
+        assert!(set.insert(Cow::Borrowed("ya")));
+        assert!(!set.insert(Cow::Borrowed("xa")));
+        assert!(!set.insert(Cow::Owned("ya".into())));
+        assert!(set.insert(Cow::Borrowed("")));
+        assert!(!set.insert(Cow::Borrowed("")));
+        assert!(set.contains("ya") && !set.contains("za"));
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //!   `T` as a string;
 //! - the value of a registered claim (`exp`, `nbf`, `iat`, `iss`, `sub`,
 //!   `aud`) is read once as raw JSON text, recorded by the scan, and handed
-//!   to `T` from that text; every other value goes straight to `T`.
+//!   to `T` from that text (`replay`: a plain string or integer, already
+//!   read by the scan, is given to `T`'s visitor as `serde_json` would give
+//!   it, without a second parse); every other value goes straight to `T`.
 //!
 //! # Same answers as the two readings
 //!
@@ -29,16 +31,19 @@
 //! - a `T` that does not read a JSON object as a map (a `RawValue`, say)
 //!   gets its value, and the scan runs on its own.
 
+mod replay;
+
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::claims::{Scan, registered};
+use crate::claims::{Claim, Scan, registered};
 use crate::error::{Error, Part};
 use crate::json::{NameSet, Text};
 use crate::validation::Validation;
+use replay::Replay;
 
 /// Payloads with more `[` and `{` bytes than this take the two-pass
 /// reading (see the module docs); `serde_json`'s nesting limit is 128.
@@ -52,8 +57,11 @@ pub(crate) fn read<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Resul
 /// The one-parse reading, or `None` where it must leave the answer to
 /// [`two_pass`] (see the module docs).
 fn once<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Option<Result<T, Error>> {
-    let openers = memchr::memchr2_iter(b'[', b'{', payload).count();
-    if openers > MAX_OPENERS {
+    // (A payload no longer than the limit cannot hold more openers: the
+    // usual claims set is not even counted.)
+    if payload.len() > MAX_OPENERS
+        && memchr::memchr2_iter(b'[', b'{', payload).count() > MAX_OPENERS
+    {
         return None;
     }
     // UTF-8 is checked once, here, for the whole payload; `serde_json`
@@ -188,7 +196,7 @@ struct TeeMap<'a, 'de, 'r, A> {
     map: A,
     state: &'a mut State<'de, 'r>,
     /// The registered claim whose value comes next, if the last name was one.
-    claim: Option<&'static str>,
+    claim: Option<Claim>,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
@@ -218,11 +226,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
             return self.map.next_value_seed(seed);
         };
         let raw: &'de RawValue = self.map.next_value()?;
-        self.state.scan.record(claim, raw)?;
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        let value = seed.deserialize(&mut de).map_err(de::Error::custom)?;
-        de.end().map_err(de::Error::custom)?;
-        Ok(value)
+        let plain = self.state.scan.record(claim, raw)?;
+        seed.deserialize(Replay {
+            raw: raw.get(),
+            plain,
+        })
+        .map_err(de::Error::custom)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -243,10 +252,15 @@ mod tests {
         exp: f64,
     }
 
+    /// `read` gives what the two-pass reading gives, and so does the
+    /// one-parse path itself whenever it answers.
     fn both<T: DeserializeOwned + PartialEq + fmt::Debug>(payload: &str, v: &Validation) {
-        let once = read::<T>(payload.as_bytes(), v).map_err(|e| e.code());
+        let read = read::<T>(payload.as_bytes(), v).map_err(|e| e.code());
         let twice = two_pass::<T>(payload.as_bytes(), v).map_err(|e| e.code());
-        assert_eq!(once, twice, "{payload}");
+        assert_eq!(read, twice, "{payload}");
+        if let Some(one) = once::<T>(payload.as_bytes(), v) {
+            assert_eq!(one.map_err(|e| e.code()), twice, "{payload}");
+        }
     }
 
     #[test]
@@ -280,6 +294,101 @@ mod tests {
             both::<serde_json::Value>(payload, &v);
             both::<crate::claims::RegisteredClaims>(payload, &v);
         }
+    }
+
+    /// Every way a caller's type may ask for a registered claim's value:
+    /// the ones `Replay` answers itself, and the ones it leaves to
+    /// `serde_json`.
+    #[test]
+    fn registered_claims_reach_every_kind_of_field_as_serde_json_gives_them() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Optional {
+            sub: Option<String>,
+            exp: Option<u64>,
+            iat: Option<f64>,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Narrow {
+            sub: char,
+            exp: u8,
+            nbf: i32,
+            iat: f32,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        enum Who {
+            #[serde(rename = "a")]
+            A,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Seconds(u64);
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Shapes {
+            sub: Who,
+            exp: Seconds,
+            iat: i128,
+            iss: serde_json::Value,
+            aud: Option<Vec<String>>,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct NoExp {
+            sub: String,
+        }
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Ignores {
+            id: u64,
+        }
+        let v = Validation::default().now(0);
+        let for_y = Validation::default().now(0).audience("y");
+        for payload in [
+            r#"{"sub":"a","exp":200,"nbf":-1,"iat":7}"#,
+            r#"{"sub":"ab","exp":300,"iat":1.5}"#,
+            r#"{"sub":"\u0061","exp":18446744073709551615,"iat":1e3}"#,
+            r#"{"sub":"a","exp":9999999999999999999,"iat":0,"iss":"x","aud":["y"]}"#,
+            r#"{"sub":"a","exp":99999999999999999999,"iat":12345678901234567890}"#,
+            r#"{"sub":null,"exp":null,"iat":null}"#,
+            r#"{"sub":"a","exp":2.5,"iat":"3"}"#,
+            r#"{"sub":"a","exp":0,"iat":0,"iss":7,"aud":"y","id":1}"#,
+            r#"{"sub":"é","exp":1,"id":2}"#,
+        ] {
+            both::<Claims>(payload, &v);
+            both::<Optional>(payload, &v);
+            both::<Narrow>(payload, &v);
+            both::<Shapes>(payload, &v);
+            both::<NoExp>(payload, &v);
+            both::<Ignores>(payload, &v);
+            both::<serde_json::Value>(payload, &v);
+            both::<crate::claims::RegisteredClaims>(payload, &v);
+            both::<Shapes>(payload, &for_y);
+        }
+        // The plain shapes take the one-parse path (no fallback) into each
+        // kind of field.
+        let plain = br#"{"sub":"a","exp":200,"nbf":-1,"iat":7}"#;
+        assert!(once::<Optional>(plain, &v).is_some_and(|r| r.is_ok()));
+        assert!(once::<Narrow>(plain, &v).is_some_and(|r| r.is_ok()));
+        let shapes = br#"{"sub":"a","exp":200,"iat":7,"iss":"x","aud":["y"]}"#;
+        assert!(once::<Shapes>(shapes, &for_y).is_some_and(|r| r.is_ok()));
+        assert!(once::<Ignores>(br#"{"sub":"a","exp":200,"id":1}"#, &v).is_some_and(|r| r.is_ok()));
+        // And the answers are the values, not only the same verdicts.
+        let got = read::<Optional>(br#"{"sub":"a","exp":200,"iat":1.5}"#, &v).unwrap();
+        assert_eq!(
+            got,
+            Optional {
+                sub: Some("a".into()),
+                exp: Some(200),
+                iat: Some(1.5)
+            }
+        );
+        let got = read::<Narrow>(br#"{"sub":"z","exp":255,"nbf":-4,"iat":2}"#, &v).unwrap();
+        assert_eq!(
+            got,
+            Narrow {
+                sub: 'z',
+                exp: 255,
+                nbf: -4,
+                iat: 2.0
+            }
+        );
     }
 
     #[test]

@@ -129,6 +129,28 @@ fn expected_key(keys: Keys, alg: Algorithm, kid: Option<&str>) -> HmacKey {
     HmacKey::new_allow_weak(alg, secret.as_bytes())
 }
 
+/// Registered claims in the field types callers use.
+#[derive(Debug, PartialEq, serde::Deserialize)]
+struct Typed {
+    sub: Option<String>,
+    iss: Option<Value>,
+    exp: Option<u64>,
+    nbf: Option<i64>,
+    iat: Option<f32>,
+    aud: Option<barejwt::Audience>,
+}
+
+/// `decode` into `T` of an accepted token: what `serde_json` makes of the
+/// payload, or refused exactly when `serde_json` refuses it.
+fn typed_agrees<T>(token: &[u8], source: &dyn KeySource, v: &Validation, payload: &[u8])
+where
+    T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let got = decode::<T, _>(token, source, v).map(|ok| ok.claims).ok();
+    let want = serde_json::from_slice::<T>(payload).ok();
+    assert_eq!(got, want, "decode and serde_json disagree on a typed field");
+}
+
 fn check(token: &[u8], keys: Keys, strict: bool) {
     let f = &*FIXTURE;
     let v = if strict { &f.strict } else { &f.lax };
@@ -226,6 +248,11 @@ fn check(token: &[u8], keys: Keys, strict: bool) {
     assert_eq!(&back, claims, "claims changed in a JSON round trip");
     let direct: Value = serde_json::from_slice(&payload).expect("accepted payload is JSON");
     assert_eq!(&direct, claims);
+    // The caller's own types get what serde_json gives them from the
+    // payload: decode hands the registered claims over from its one parse
+    // (the private `onepass`), not from serde_json reading the payload.
+    typed_agrees::<barejwt::RegisteredClaims>(token, source, v, &payload);
+    typed_agrees::<Typed>(token, source, v, &payload);
     let obj = claims.as_object().expect("accepted claims are an object");
 
     // The validation rules, checked again here (RFC 7519 §4.1).
