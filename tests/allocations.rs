@@ -88,6 +88,15 @@ fn allocations_per_sign_and_verify() {
         String::from_utf8(t).unwrap()
     };
 
+    // A forged token whose payload is too large for the stack buffer: it
+    // is never decoded, so it costs no allocation either.
+    let forged_large = {
+        let large =
+            barejwt::encode(&serde_json::json!({ "pad": "x".repeat(1200) }), &bare).unwrap();
+        let (input, _) = large.rsplit_once('.').unwrap();
+        format!("{input}.{}", &forged[forged.rfind('.').unwrap() + 1..])
+    };
+
     let jwt_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
     let jwt_enc = jsonwebtoken::EncodingKey::from_secret(SECRET).unwrap();
     let jwt_dec = jsonwebtoken::DecodingKey::from_secret(SECRET).unwrap();
@@ -190,6 +199,15 @@ fn allocations_per_sign_and_verify() {
             }),
         ),
         (
+            "bad_signature_large",
+            "barejwt",
+            allocations(|| {
+                let e = barejwt::decode::<Plain, _>(&forged_large, &bare, &bare_v).unwrap_err();
+                assert_eq!(e.code(), "bad_signature");
+                e
+            }),
+        ),
+        (
             "expired",
             "barejwt",
             allocations(|| {
@@ -234,9 +252,11 @@ fn allocations_per_sign_and_verify() {
         "barejwt verify allocates {} times",
         count("verify", "barejwt")
     );
-    // And none on a rejection, before the MAC (a forged token) or after it
-    // (an expired one: the header is made only once the claims pass).
+    // And none on a rejection, before the MAC (a forged token, whatever the
+    // size of its payload, which is never decoded) or after it (an expired
+    // one: the header is made only once the claims pass).
     assert_eq!(count("bad_signature", "barejwt"), 0);
+    assert_eq!(count("bad_signature_large", "barejwt"), 0);
     assert_eq!(count("expired", "barejwt"), 0);
     // Signing: the JSON of the claims, and the token.
     assert!(

@@ -7,6 +7,9 @@
 //!   of a valid token is rejected (a token has exactly one accepted
 //!   spelling: strict base64url, RFC 7515 §2, and a MAC over the received
 //!   bytes, RFC 7515 §5.2);
+//! - a payload segment that is not strict base64url is the error reported,
+//!   whatever else is wrong with the token (the verifier decodes the
+//!   payload last, and must still answer in the error table's order);
 //! - base64url round-trips random bytes and agrees with the `base64`
 //!   crate's strict URL-safe engine on random text.
 #![allow(clippy::unwrap_used)]
@@ -120,6 +123,58 @@ proptest! {
             let code = result.unwrap_err().code();
             let want = if alg == other_alg { "bad_signature" } else { "algorithm" };
             prop_assert_eq!(code, want);
+        }
+    }
+}
+
+proptest! {
+    /// The payload is decoded only once the MAC has matched (RFC 7515 §5.2:
+    /// the order of independent steps is not significant), yet a payload
+    /// segment that is not strict base64url is still the error reported,
+    /// as when it was decoded second: whatever the header, the key, the
+    /// signature. Headers of every kind (known, other, refused, bad JSON),
+    /// payload segments of any text near the alphabet, signatures right,
+    /// wrong or malformed.
+    #[test]
+    fn a_malformed_payload_segment_is_the_error_whatever_follows(
+        header in prop::sample::select(vec![
+            r#"{"alg":"HS256","typ":"JWT"}"#,
+            r#"{"alg":"HS256","kid":"k"}"#,
+            r#"{"alg":"HS512"}"#,
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"HS256","crit":["x"],"x":1}"#,
+            r#"{"alg":"HS256""#,
+        ]),
+        payload in "[A-Za-z0-9_=+/ -]{0,40}",
+        signature in 0..3u8,
+        weak in any::<bool>(),
+    ) {
+        let secret: &[u8] = if weak { &[1; 16] } else { &[1; 32] };
+        let key = HmacKey::new_allow_weak(Algorithm::HS256, secret);
+        let signing_input = format!("{}.{payload}", base64url::encode(header.as_bytes()));
+        let tag = barejwt::hmac::steps(Algorithm::HS256, secret, signing_input.as_bytes()).outer_hash;
+        let signature = match signature {
+            0 => base64url::encode(&tag),
+            1 => base64url::encode(&[0; 32]),
+            _ => "AAAA=".to_owned(),
+        };
+        let token = format!("{signing_input}.{signature}");
+        let verdict = barejwt::jws::verify(token.as_bytes(), &key, &Validation::default());
+        match base64url::decode(payload.as_bytes()) {
+            Err(e) => {
+                let got = verdict.unwrap_err();
+                let payload_error =
+                    matches!(got, barejwt::Error::Malformed { part: barejwt::Part::Payload, .. });
+                prop_assert!(payload_error, "{}", got);
+                prop_assert!(got.to_string().contains(&e.to_string()), "{} / {}", got, e);
+            }
+            Ok(_) => {
+                let payload_error = matches!(
+                    verdict,
+                    Err(barejwt::Error::Malformed { part: barejwt::Part::Payload, .. })
+                );
+                prop_assert!(!payload_error, "{:?}", verdict.err());
+            }
         }
     }
 }

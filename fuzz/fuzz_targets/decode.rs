@@ -24,11 +24,16 @@
 //!   claims of the strict validation, checked here independently;
 //! - the verified header says what the header JSON says;
 //! - [`jws::verify`] and [`decode`] agree on every verdict up to stage 5;
+//! - a payload segment that is not strict base64url is the error whenever
+//!   the size, the segments and the header's base64url pass (the payload
+//!   is decoded last, after the MAC, but answered for in stage order);
 //!   [`jws::inspect`] accepts whatever `decode` accepts;
 //! - an error's message never contains a key.
 #![no_main]
 
-use barejwt::{Algorithm, HmacKey, Jwk, KeySet, KeySource, Validation, base64url, decode, jws};
+use barejwt::{
+    Algorithm, Error, HmacKey, Jwk, KeySet, KeySource, Part, Validation, base64url, decode, jws,
+};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::sync::LazyLock;
@@ -162,6 +167,30 @@ fn check(token: &[u8], keys: Keys, strict: bool) {
             Keys::Single => "single",
         };
         eprintln!("{keys:6} strict={strict:5} {verdict}");
+    }
+
+    // A payload segment that is not strict base64url is the error whenever
+    // the verifier gets that far in the error table's order (the size, three
+    // segments, a header segment in strict base64url), though it decodes
+    // the payload last, once the MAC has matched: the error is decoding's.
+    if token.len() <= v.get_max_token_bytes()
+        && let Ok(parts) = jws::split(token)
+        && base64url::validate(parts.header).is_ok()
+        && let Err(want) = base64url::decode(parts.payload)
+    {
+        let got = jws_result
+            .as_ref()
+            .expect_err("accepted a malformed payload");
+        assert!(
+            matches!(
+                got,
+                Error::Malformed {
+                    part: Part::Payload,
+                    ..
+                }
+            ) && got.to_string().contains(&want.to_string()),
+            "a malformed payload segment ({want}) reported as {got}"
+        );
     }
 
     let verified = match result {

@@ -17,8 +17,8 @@
 //! [`crate::hmac::steps`], [`crate::ct::eq`],
 //! [`crate::validation::expired`], [`crate::Kid::of`]. The verdict is the
 //! library's: [`crate::decode`] with a key; without one,
-//! [`crate::jws::verify`] up to the key stage (the verifier asks for a key
-//! exactly when stages 1 to 3 passed) and
+//! [`crate::jws::verify`] up to the key stage (with no key it fails at
+//! stage 4 exactly when stages 1 to 3 passed) and
 //! [`crate::Validation::check_unverified_payload`] for the claims. The
 //! walk stops at [`Error::stage`], the stage where the library's verdict
 //! says the token breaks, and points at the offending byte where there is

@@ -1,8 +1,6 @@
 //! The walk itself: the library's verdict first, then one step per stage
 //! in the verifier's order, stopping at the stage of the library's error.
 
-use std::cell::Cell;
-
 use serde::de::IgnoredAny;
 use serde_json::{Map, json};
 
@@ -18,15 +16,15 @@ use crate::{base64url, ct, jws};
 /// where the walk stops.
 pub(super) type Failed = Option<Error>;
 
-/// A key source that has no key, and records that the verifier asked for
-/// one: [`jws::verify`] asks exactly when stages 1 to 3 have passed.
-struct NoKey {
-    asked: Cell<bool>,
-}
+/// A key source that has no key: [`jws::verify`] with it fails at stage 4,
+/// the key, exactly when stages 1 to 3 pass. (It may ask for a key and
+/// still fail earlier: a malformed payload segment is reported, stage 2,
+/// after the key is asked for. So the stage of the error decides, not
+/// whether a key was asked for.)
+struct NoKey;
 
 impl KeySource for NoKey {
     fn key_for(&self, _: Algorithm, _: Kid<'_>) -> Result<&HmacKey, Error> {
-        self.asked.set(true);
         Err(Error::UnknownKey {
             reason: "no key was given".into(),
         })
@@ -271,11 +269,8 @@ impl Walk<'_> {
                 crate::decode::<IgnoredAny, _>(self.token, keys.as_ref(), &self.v).err()
             }
             None => {
-                let no_key = NoKey {
-                    asked: Cell::new(false),
-                };
-                match jws::verify(self.token, &no_key, &self.v) {
-                    Err(e) if !no_key.asked.get() => Some(e),
+                match jws::verify(self.token, &NoKey, &self.v) {
+                    Err(e) if e.stage() < Stage::Key => Some(e),
                     // Stages 1-3 passed (NoKey never gives a key, so
                     // nothing verifies): the claims, unverified.
                     _ => {
@@ -445,5 +440,15 @@ mod tests {
         assert_eq!(stops_at(&late, None, &v).1, "expired");
         let refused = token(r#"{"alg":"none"}"#, "{}");
         assert_eq!(stops_at(&refused, None, &v).1, "algorithm");
+        // A payload segment that is not base64url is malformed, even though
+        // the verifier, checking it last, asks for the key first.
+        let padded = format!("{}.e30=.", base64url::encode(br#"{"alg":"HS256"}"#));
+        assert_eq!(
+            stops_at(&padded, None, &v),
+            (
+                "The payload, base64url-decoded (not parsed yet)".into(),
+                "malformed"
+            )
+        );
     }
 }

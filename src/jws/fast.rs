@@ -20,9 +20,10 @@
 //!
 //! A segment decodes onto the stack when it fits ([`HEADER_STACK`],
 //! [`PAYLOAD_STACK`] bytes), else to the heap; the signature always fits
-//! ([`MAX_OUTPUT`]) or is too long for any tag. So a forged token with
-//! claims of usual size costs no allocation at all: the payload reaches the
-//! heap only once its MAC has matched.
+//! ([`MAX_OUTPUT`]) or is too long for any tag. The payload is decoded only
+//! once its MAC has matched (see [`super`], "The order of the steps"): a
+//! forged token never decodes it, and costs no allocation for it whatever
+//! its size.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -37,9 +38,10 @@ use crate::json::MaybeText;
 /// (rare, and bounded by the token size limit) go to the heap.
 pub(crate) const HEADER_STACK: usize = 256;
 
-/// The payload decoded into a stack buffer up to this size (a typical
-/// claims set is a few hundred bytes), so that only a token whose MAC has
-/// matched costs an allocation; larger ones are decoded to the heap.
+/// The payload, once its MAC has matched, decoded into a stack buffer up
+/// to this size (a typical claims set is a few hundred bytes), so that the
+/// claims are read where they were decoded; larger ones are decoded to the
+/// heap.
 pub(crate) const PAYLOAD_STACK: usize = 512;
 
 /// One known header and what parsing it gives.

@@ -30,6 +30,33 @@
 //! JWS payload may be any bytes (RFC 7520 §4.4 signs a line of prose), and
 //! a JWT's claims are parsed only after the MAC has matched.
 //!
+//! # The order of the steps
+//!
+//! > When validating a JWS, the following steps are performed. The order
+//! > of the steps is not significant in cases where there are no
+//! > dependencies between the inputs and outputs of the steps. If any of
+//! > the listed steps fails, then the signature or MAC cannot be validated.
+//! > — [RFC 7515 §5.2]
+//!
+//! No step before the MAC needs the decoded payload: step 8 MACs the
+//! payload segment as received. So [`verify`] decodes the payload (step 6)
+//! last, once the MAC has matched, and a forged token — the attacker's
+//! cheapest try — costs the MAC and the signature's decoding, never the
+//! payload's: its payload is never decoded, onto the stack or the heap,
+//! whatever its size.
+//!
+//! The *answer* keeps the error table's order all the same: a payload
+//! segment that is not strict base64url is `malformed` (stage 2) even when
+//! the header, the key or the MAC is wrong too (stages 3 to 5). So when a
+//! step after the header's decoding fails, the payload segment is first
+//! *validated* (`base64url::validate`: the same checks as decoding, in the
+//! same order, writing nothing), and its error, if it has one, is the one
+//! reported — exactly the error that decoding it up front gave. A payload
+//! that validates decodes without error, so decoding it after the MAC
+//! cannot change an answer either. One thing is visible to a caller: the
+//! [`KeySource`] is asked for a key even when the payload segment turns
+//! out to be malformed.
+//!
 //! # Left out on purpose
 //!
 //! The JSON serializations (RFC 7515 §7.2), unencoded payloads (`b64`,
@@ -41,6 +68,7 @@
 //! [§5.1]: https://www.rfc-editor.org/rfc/rfc7515#section-5.1
 //! [RFC 7515 §5.1]: https://www.rfc-editor.org/rfc/rfc7515#section-5.1
 //! [§5.2]: https://www.rfc-editor.org/rfc/rfc7515#section-5.2
+//! [RFC 7515 §5.2]: https://www.rfc-editor.org/rfc/rfc7515#section-5.2
 
 mod fast;
 mod header;
@@ -119,10 +147,13 @@ pub struct Jws {
 /// signature), following [RFC 7515 §5.2]. The payload is returned
 /// unparsed; [`crate::decode`] parses it as a JWT claims set.
 ///
-/// The steps run in the order of the error table (every structural error
-/// before any rule of this verifier's), so §5.2's steps 6 and 7 (decode
-/// the payload and the signature) come before step 5 (understand the
-/// header): a token is `malformed` before it is anything else.
+/// The answer follows the order of the error table (every structural error
+/// before any rule of this verifier's): a token is `malformed` before it is
+/// anything else, so §5.2's step 7 (decode the signature) comes before
+/// step 5 (understand the header). The payload is decoded (step 6) only
+/// once the MAC has matched; before that it is only validated, when
+/// another step has failed (the module docs, "The order of the steps",
+/// say why that changes no answer).
 ///
 /// [RFC 7515 §5.2]: https://www.rfc-editor.org/rfc/rfc7515#section-5.2
 pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, v: &Validation) -> Result<Jws, Error> {
@@ -170,33 +201,34 @@ where
             decode_segment(parts.header, &mut header_stack, Part::Header)?
         }
     };
-    // Steps 6 and 7: the same for the JWS Payload and the JWS Signature.
-    // The payload is decoded, not parsed, and kept on the stack: it reaches
-    // the heap only once the MAC has matched.
-    let mut payload_stack = [0u8; PAYLOAD_STACK];
-    let payload = decode_segment(parts.payload, &mut payload_stack, Part::Payload)?;
+    // Step 7: the same for the JWS Signature. (Step 6, the JWS Payload,
+    // waits for the MAC: see "The order of the steps" in the module docs.
+    // Until then, every error goes through `payload_first`, which reports
+    // the payload segment's own error instead when it is not strict
+    // base64url, as decoding it here would have.)
+    let payload_first = |later: Error| payload_error_or(parts.payload, later);
     let mut sig_buf = [0u8; MAX_OUTPUT];
-    let signature = decode_signature(parts.signature, &mut sig_buf)?;
+    let signature = decode_signature(parts.signature, &mut sig_buf).map_err(payload_first)?;
     // Steps 3 and 4: the header is a JSON object with unique names (for
     // the compact serialization, the JOSE Header is the protected header);
     // `alg` is a string and `crit` well-formed.
     let raw = match known {
         Some(known) => known.parsed(),
-        None => parse_header(&header_json)?,
+        None => parse_header(&header_json).map_err(payload_first)?,
     };
-    let alg = raw.check_structure()?;
+    let alg = raw.check_structure().map_err(payload_first)?;
 
     // Stage 3, step 5: "Verify that the implementation understands and can
     // process all fields that it is required to support": an accepted
     // `alg` (RFC 8725 §3.1: the verifier's list decides), no `crit`
     // extension, the required `typ`.
-    let alg = raw.check_header(alg, v)?;
+    let alg = raw.check_header(alg, v).map_err(payload_first)?;
 
     // Stage 4: the key, chosen by `kid` where the source is a set, and
     // strong enough for `alg` (RFC 7518 §3.2).
-    let key: &HmacKey = keys.key_for(alg, raw.kid())?;
+    let key: &HmacKey = keys.key_for(alg, raw.kid()).map_err(payload_first)?;
     if !v.get_allow_weak_keys() {
-        key.check_strength()?;
+        key.check_strength().map_err(payload_first)?;
     }
 
     // Stage 5, step 8: "Validate the JWS Signature against the JWS Signing
@@ -206,13 +238,32 @@ where
     // compared in constant time.
     match signature {
         Some(tag) if tag.len() == alg.output_len() && key.verify(parts.signing_input, tag) => {}
-        _ => return Err(Error::BadSignature),
+        _ => return Err(payload_first(Error::BadSignature)),
     }
+
+    // Step 6, now that the MAC has matched: "Base64url-decode the encoded
+    // representation of the JWS Payload", onto the stack when it fits. It
+    // may still fail: a MAC can be computed over any bytes. The payload is
+    // decoded, not parsed: that is `read`'s job.
+    let mut payload_stack = [0u8; PAYLOAD_STACK];
+    let payload = decode_segment(parts.payload, &mut payload_stack, Part::Payload)?;
 
     // Step 10 has nothing left to do: one signature, and it is valid. The
     // payload may now be read.
     let read = read(&payload)?;
     Ok((raw.into_header(alg), read))
+}
+
+/// The error to report when a step after the payload's place in the order
+/// of the error table fails with `later`: the payload segment's own error
+/// if it is not strict base64url (stage 2, which comes first), else
+/// `later`. It only validates, writing nothing: the payload's bytes are
+/// needed only once the MAC has matched.
+fn payload_error_or(payload: &[u8], later: Error) -> Error {
+    match base64url::validate(payload) {
+        Err(e) => b64_error(Part::Payload, e),
+        Ok(()) => later,
+    }
 }
 
 /// Signs exact header and payload bytes: `header_json` is used byte for
@@ -501,6 +552,154 @@ mod tests {
         let v = Validation::default().max_token_bytes(1 << 20);
         let e = verify(token(&deep, "x").as_bytes(), &key(), &v).unwrap_err();
         assert_eq!(e.code(), "malformed");
+    }
+
+    /// `header` encoded, then `payload_b64` exactly as given, signed with
+    /// `key`: the MAC covers the segment whatever it holds.
+    fn signed_segments(header: &str, payload_b64: &str, key: &HmacKey) -> String {
+        let t = format!("{}.{payload_b64}", base64url::encode(header.as_bytes()));
+        append_signature(t, key).unwrap()
+    }
+
+    /// A token made around a given payload segment.
+    type Make<'a> = Box<dyn Fn(&str) -> String + 'a>;
+
+    #[test]
+    fn a_malformed_payload_is_reported_before_every_later_rule() {
+        // The payload is decoded only once the MAC has matched, and
+        // validated before any later error is reported: so a payload
+        // segment that is not strict base64url is `malformed` (stage 2),
+        // with decoding's own error, whatever else is wrong. Each case
+        // breaks one later rule: with the payload `e30` ("{}") the token
+        // fails at that rule; with a malformed payload, at the payload.
+        let k = key();
+        let other = HmacKey::new(Algorithm::HS256, &[0x22; 32]).unwrap();
+        let weak = HmacKey::new_allow_weak(Algorithm::HS256, &[0x33; 16]);
+        let hs512 = HmacKey::new(Algorithm::HS512, &[0x44; 64]).unwrap();
+        let set = crate::KeySet::new(vec![crate::Jwk::from_secret(
+            &[0x11; 32],
+            None,
+            Some("k1".into()),
+        )]);
+        let bound = crate::Jwk::from_secret(&[0x11; 32], Some(Algorithm::HS512), None);
+        let any = Validation::default();
+        let jwt = Validation::default().typ("JWT");
+        let hs = r#"{"alg":"HS256"}"#;
+        let none = |p: &str| format!("{}.{p}.", base64url::encode(br#"{"alg":"none"}"#));
+        let cases: Vec<(&str, Make, &dyn KeySource, &Validation)> = vec![
+            (
+                "bad_signature",
+                Box::new(|p| signed_segments(hs, p, &other)),
+                &k,
+                &any,
+            ),
+            (
+                "algorithm",
+                Box::new(|p| signed_segments(r#"{"alg":"HS512"}"#, p, &hs512)),
+                &hs512,
+                &any,
+            ),
+            ("algorithm", Box::new(none), &k, &any),
+            (
+                "unsupported_critical",
+                Box::new(|p| signed_segments(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#, p, &k)),
+                &k,
+                &any,
+            ),
+            (
+                "invalid_type",
+                Box::new(|p| signed_segments(r#"{"alg":"HS256","typ":"at+jwt"}"#, p, &k)),
+                &k,
+                &jwt,
+            ),
+            (
+                "unknown_key",
+                Box::new(|p| signed_segments(r#"{"alg":"HS256","kid":"zz"}"#, p, &k)),
+                &set,
+                &any,
+            ),
+            (
+                "weak_key",
+                Box::new(|p| signed_segments(hs, p, &weak)),
+                &weak,
+                &any,
+            ),
+            // A key bound to HS512, stage 4.
+            (
+                "algorithm",
+                Box::new(|p| signed_segments(hs, p, &k)),
+                &bound,
+                &any,
+            ),
+            // Stage 2 too, but after the payload in the error table's order:
+            // the header's JSON, the signature's base64url.
+            (
+                "malformed",
+                Box::new(|p| signed_segments(r#"{"alg":"HS256",}"#, p, &k)),
+                &k,
+                &any,
+            ),
+            (
+                "malformed",
+                Box::new(|p| format!("{}=", signed_segments(hs, p, &k))),
+                &k,
+                &any,
+            ),
+        ];
+        // Padding, trailing bits, the other alphabet, an impossible length,
+        // white space; and one too long for the stack buffer.
+        let long_padded = format!("{}==", base64url::encode(&[7; 700]));
+        let malformed = ["e30=", "e31", "e+0", "e30AA", "e3 0", long_padded.as_str()];
+        for (later, make, keys, v) in &cases {
+            let e = verify(make("e30").as_bytes(), *keys, v).unwrap_err();
+            assert_eq!(e.code(), *later, "{e}");
+            assert!(
+                !matches!(
+                    e,
+                    Error::Malformed {
+                        part: Part::Payload,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+            for payload in malformed {
+                let e = verify(make(payload).as_bytes(), *keys, v).unwrap_err();
+                let decoding = base64url::decode(payload.as_bytes()).unwrap_err();
+                assert_eq!(
+                    e,
+                    b64_error(Part::Payload, decoding),
+                    "{later}, {payload:?}"
+                );
+            }
+        }
+        // The header's own base64url still comes first.
+        let t = format!("{}=.e30=.", base64url::encode(hs.as_bytes()));
+        let e = verify(t.as_bytes(), &k, &any).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Malformed {
+                    part: Part::Header,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_well_signed_malformed_payload_is_malformed() {
+        // A MAC can be made over any segment: decoding after the MAC fails
+        // as decoding before it did.
+        let e = verify(
+            signed_segments(r#"{"alg":"HS256"}"#, "e30=", &key()).as_bytes(),
+            &key(),
+            &Validation::default(),
+        )
+        .unwrap_err();
+        let decoding = base64url::decode(b"e30=").unwrap_err();
+        assert_eq!(e, b64_error(Part::Payload, decoding));
     }
 
     #[test]
