@@ -297,8 +297,26 @@ impl Setup {
 /// nothing else (no criterion), for counting instructions under valgrind,
 /// which the machine's load does not change (`scripts/bench-instructions.sh`).
 /// Each case is checked once first, like every timed row.
+///
+/// CASE may also name any row of any case as `case/row`
+/// (`verify_large/jsonwebtoken`): that row's own timed loop then makes the
+/// N calls, so every library's count comes from the code both timing
+/// modes run.
 fn run_loop(case: &str, n: u64) {
     use base64::Engine;
+    if let Some((case_name, row_name)) = case.split_once('/') {
+        let setup = Setup::new();
+        let mut cases = cases::all(&setup);
+        let row = cases
+            .iter_mut()
+            .filter(|c| c.name == case_name)
+            .flat_map(|c| c.rows.iter_mut())
+            .find(|r| r.name == row_name);
+        if let Some(row) = row {
+            black_box((row.time)(n));
+            return;
+        }
+    }
     let k = Keys::new(Algorithm::HS256, SECRET_256);
     let floor = floor::hs256(SECRET_256);
     let c = claims(EXP);
