@@ -269,6 +269,7 @@ impl Setup {
     fn new() -> Setup {
         let k = Keys::new(Algorithm::HS256, SECRET_256);
         let k512 = Keys::new(Algorithm::HS512, SECRET_512);
+        let expired = barejwt::encode(&claims(EXPIRED), &k.bare).unwrap();
         let claims = claims(EXP);
         let large = large();
         let token = barejwt::encode(&claims, &k.bare).unwrap();
@@ -282,7 +283,7 @@ impl Setup {
             token512: barejwt::encode(&claims, &k512.bare).unwrap(),
             large_token: barejwt::encode(&large, &k.bare).unwrap(),
             bad: with_bad_signature(&token),
-            expired: barejwt::encode(&self::claims(EXPIRED), &k.bare).unwrap(),
+            expired,
             token,
             claims,
             large,
@@ -352,16 +353,17 @@ fn main() {
             .get(at + 1)
             .and_then(|n| n.parse().ok())
             .unwrap_or(interleaved::ROUNDS);
-        let batch = args
-            .iter()
-            .position(|a| a == "--batch-us")
-            .map_or(interleaved::BATCH, |at| {
-                Duration::from_micros(args[at + 1].parse().unwrap())
-            });
-        let json = args
-            .iter()
-            .position(|a| a == "--json")
-            .map(|at| args[at + 1].as_str());
+        // The value after `flag`, if the flag is given.
+        let value = |flag: &str| {
+            let at = args.iter().position(|a| a == flag)?;
+            // Not the next flag (`cargo bench` appends `--bench`).
+            let v = args.get(at + 1).filter(|v| !v.starts_with("--"));
+            Some(v.unwrap_or_else(|| panic!("{flag} needs a value")))
+        };
+        let batch = value("--batch-us").map_or(interleaved::BATCH, |us| {
+            Duration::from_micros(us.parse().expect("--batch-us takes microseconds"))
+        });
+        let json = value("--json").map(String::as_str);
         return interleaved::run(&mut cases, rounds, batch, json);
     }
     let mut c = Criterion::default()

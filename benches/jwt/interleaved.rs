@@ -15,7 +15,9 @@
 //! 3. each row gets the minimum and the median of its ns/op over the
 //!    rounds, and each ratio of the case (peer / barejwt, barejwt / floor)
 //!    is taken **within each round**, then summarised by its median and
-//!    its inter-quartile range over the rounds.
+//!    its inter-quartile range over the rounds; beside it, the ratio of
+//!    the rows' minimums (each row's fastest batch, from any round), which
+//!    was steadier still from run to run here.
 //!
 //! A slow spell of the machine that lasts a round slows all of its rows
 //! alike, so it leaves that round's ratio alone; a spell that hits one
@@ -65,7 +67,7 @@ pub fn run(cases: &mut [Case], rounds: usize, batch: Duration, json: Option<&str
 }
 
 /// One case: `{"rows": {name: {batch, min, median}}, "ratios": {label:
-/// {median, q1, q3}}}`, in ns/op and plain numbers.
+/// {median, q1, q3, of_minimums}}}`, in ns/op and plain numbers.
 fn time_case(case: &mut Case, rounds: usize, batch: Duration) -> Value {
     let batches: Vec<u64> = case
         .rows
@@ -87,9 +89,11 @@ fn time_case(case: &mut Case, rounds: usize, batch: Duration) -> Value {
     }
 
     let mut rows = serde_json::Map::new();
+    let mut mins = Vec::new();
     for (i, row) in case.rows.iter().enumerate() {
         let mut v = per_op[i].clone();
         v.sort_by(f64::total_cmp);
+        mins.push(v[0]);
         rows.insert(
             row.name.to_owned(),
             json!({"batch": batches[i], "min": v[0], "median": quantile(&v, 0.5)}),
@@ -105,9 +109,15 @@ fn time_case(case: &mut Case, rounds: usize, batch: Duration) -> Value {
             .map(|r| sum(&over, r) / sum(&under, r))
             .collect();
         v.sort_by(f64::total_cmp);
+        let min = |rows: &[usize]| rows.iter().map(|&i| mins[i]).sum::<f64>();
         ratios.insert(
             ratio.label(),
-            json!({"median": quantile(&v, 0.5), "q1": quantile(&v, 0.25), "q3": quantile(&v, 0.75)}),
+            json!({
+                "median": quantile(&v, 0.5),
+                "q1": quantile(&v, 0.25),
+                "q3": quantile(&v, 0.75),
+                "of_minimums": min(&over) / min(&under),
+            }),
         );
     }
     json!({"rows": rows, "ratios": ratios})
@@ -155,10 +165,11 @@ fn print_case(case: &Case, summary: &Value) {
         let v = &summary["ratios"][label.as_str()];
         let f = |k: &str| v[k].as_f64().unwrap();
         println!(
-            "  {label:<48} {:.2}× (inter-quartile {:.2}–{:.2}×)",
+            "  {label:<48} {:.2}× (inter-quartile {:.2}–{:.2}×; of the minimums {:.2}×)",
             f("median"),
             f("q1"),
-            f("q3")
+            f("q3"),
+            f("of_minimums")
         );
     }
 }

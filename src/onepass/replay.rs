@@ -13,6 +13,7 @@
 //! would have given it.
 
 use serde::de::{self, Visitor};
+use serde_json::de::StrRead;
 
 use crate::claims::Plain;
 
@@ -28,43 +29,44 @@ pub(super) struct Replay<'de> {
 macro_rules! ask_serde_json {
     ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Self::Error> {
-            self.ask().$method($($arg,)* visitor)
+            self.ask(|de| de.$method($($arg,)* visitor))
         }
     )*};
 }
 
-/// A request for a number: `serde_json` reads digits that fit a `u64` as
-/// one and calls `visit_u64` whatever the number type asked for
-/// (`Deserializer::deserialize_number`), so Replay does the same.
-macro_rules! number {
-    ($($method:ident)*) => {$(
+/// Requests answered from a plain value when it has the shape
+/// `$plain`, with the visitor call `serde_json` makes for that shape;
+/// any other value is left to `serde_json`:
+/// - a number: `serde_json` reads digits that fit a `u64` as one and
+///   calls `visit_u64` whatever the number type asked for
+///   (`Deserializer::deserialize_number`);
+/// - a string: `serde_json` hands a string without escapes to
+///   `visit_borrowed_str` (`deserialize_str`, which `deserialize_string`,
+///   `deserialize_char` and `deserialize_identifier` call).
+macro_rules! plain {
+    ($plain:pat => $visit:ident($value:ident): $($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
             match self.plain {
-                Some(Plain::Unsigned(n)) => visitor.visit_u64(n),
-                _ => self.ask().$method(visitor),
-            }
-        }
-    )*};
-}
-
-/// A request for a string: `serde_json` hands a string without escapes to
-/// `visit_borrowed_str` (`deserialize_str`, which `deserialize_string`,
-/// `deserialize_char` and `deserialize_identifier` call).
-macro_rules! string {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-            match self.plain {
-                Some(Plain::Str(s)) => visitor.visit_borrowed_str(s),
-                _ => self.ask().$method(visitor),
+                Some($plain) => visitor.$visit($value),
+                _ => self.ask(|de| de.$method(visitor)),
             }
         }
     )*};
 }
 
 impl<'de> Replay<'de> {
-    /// `serde_json`'s deserializer over the raw text, for it to answer.
-    fn ask(self) -> Asked<'de> {
-        Asked(serde_json::Deserializer::from_str(self.raw))
+    /// `request` made of `serde_json`'s deserializer over the raw text,
+    /// which must hold that one value and nothing after it.
+    fn ask<T>(
+        self,
+        request: impl FnOnce(
+            &mut serde_json::Deserializer<StrRead<'de>>,
+        ) -> Result<T, serde_json::Error>,
+    ) -> Result<T, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(self.raw);
+        let value = request(&mut de)?;
+        de.end()?;
+        Ok(value)
     }
 }
 
@@ -77,7 +79,7 @@ impl<'de> de::Deserializer<'de> for Replay<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.plain {
             Some(Plain::Str(s)) => visitor.visit_borrowed_str(s),
-            _ => self.ask().deserialize_any(visitor),
+            _ => self.ask(|de| de.deserialize_any(visitor)),
         }
     }
 
@@ -85,7 +87,7 @@ impl<'de> de::Deserializer<'de> for Replay<'de> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         match self.plain {
             Some(_) => visitor.visit_some(self),
-            None => self.ask().deserialize_option(visitor),
+            None => self.ask(|de| de.deserialize_option(visitor)),
         }
     }
 
@@ -95,50 +97,20 @@ impl<'de> de::Deserializer<'de> for Replay<'de> {
         visitor.visit_unit()
     }
 
-    number! {
+    plain! {
+        Plain::Unsigned(n) => visit_u64(n):
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
         deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_f32 deserialize_f64
     }
 
-    string! {
+    plain! {
+        Plain::Str(s) => visit_borrowed_str(s):
         deserialize_str deserialize_string deserialize_char deserialize_identifier
     }
 
     ask_serde_json! {
         deserialize_bool() deserialize_i128() deserialize_u128()
-        deserialize_bytes() deserialize_byte_buf() deserialize_unit() deserialize_seq()
-        deserialize_map()
-        deserialize_unit_struct(name: &'static str)
-        deserialize_newtype_struct(name: &'static str)
-        deserialize_tuple(len: usize)
-        deserialize_tuple_struct(name: &'static str, len: usize)
-        deserialize_struct(name: &'static str, fields: &'static [&'static str])
-        deserialize_enum(name: &'static str, variants: &'static [&'static str])
-    }
-}
-
-/// `serde_json`'s deserializer over one value's raw text, which must hold
-/// that value and nothing after it.
-struct Asked<'de>(serde_json::Deserializer<serde_json::de::StrRead<'de>>);
-
-macro_rules! then_end {
-    ($($method:ident($($arg:ident: $ty:ty),*))*) => {$(
-        fn $method<V: Visitor<'de>>(mut self, $($arg: $ty,)* visitor: V) -> Result<V::Value, serde_json::Error> {
-            let value = de::Deserializer::$method(&mut self.0, $($arg,)* visitor)?;
-            self.0.end()?;
-            Ok(value)
-        }
-    )*};
-}
-
-impl<'de> Asked<'de> {
-    then_end! {
-        deserialize_any() deserialize_option() deserialize_bool()
-        deserialize_u8() deserialize_u16() deserialize_u32() deserialize_u64()
-        deserialize_i8() deserialize_i16() deserialize_i32() deserialize_i64()
-        deserialize_f32() deserialize_f64() deserialize_i128() deserialize_u128()
-        deserialize_str() deserialize_string() deserialize_char() deserialize_identifier()
         deserialize_bytes() deserialize_byte_buf() deserialize_unit() deserialize_seq()
         deserialize_map()
         deserialize_unit_struct(name: &'static str)
