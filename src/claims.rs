@@ -147,14 +147,15 @@ pub(crate) struct Scan<'de> {
     pub iss: Option<MaybeText<'de>>,
     pub sub: Option<MaybeText<'de>>,
     pub aud: Option<Aud<'de>>,
-    /// For each name in the verifier's `required` list: was it present?
-    pub required_present: SmallVec<[bool; 8]>,
+    /// Every member name, unescaped: to refuse a duplicate, and for the
+    /// validation to find its required claims in.
+    pub names: NameSet<'de>,
 }
 
 impl<'de> Scan<'de> {
     /// Reads `payload` (stage 6's `malformed` rules: a JSON object, UTF-8,
-    /// unique names) noting which of `required` are present.
-    pub(crate) fn read(payload: &'de [u8], required: &[String]) -> Result<Scan<'de>, Error> {
+    /// unique names).
+    pub(crate) fn read(payload: &'de [u8]) -> Result<Scan<'de>, Error> {
         // Checked first, for the whole payload: serde_json checks UTF-8 in
         // the strings it decodes, but not in the ones it only skips (the
         // raw text of a time claim), so it cannot be relied on here. For
@@ -169,7 +170,7 @@ impl<'de> Scan<'de> {
             ));
         }
         let mut d = serde_json::Deserializer::from_slice(payload);
-        ScanSeed { required }
+        ScanSeed
             .deserialize(&mut d)
             .and_then(|scan| d.end().map(|()| scan))
             .map_err(|e| {
@@ -181,18 +182,16 @@ impl<'de> Scan<'de> {
     }
 }
 
-struct ScanSeed<'r> {
-    required: &'r [String],
-}
+struct ScanSeed;
 
-impl<'de> DeserializeSeed<'de> for ScanSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ScanSeed {
     type Value = Scan<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Scan<'de>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for ScanSeed<'_> {
+impl<'de> Visitor<'de> for ScanSeed {
     type Value = Scan<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -200,10 +199,9 @@ impl<'de> Visitor<'de> for ScanSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scan<'de>, A::Error> {
-        let mut scan = Scan::new(self.required);
-        let mut names = NameSet::default();
+        let mut scan = Scan::default();
         while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
-            scan.note_name(&mut names, name.clone(), self.required)?;
+            scan.note_name(name.clone())?;
             match registered(&name) {
                 Some(claim) => {
                     scan.record(claim, map.next_value()?)?;
@@ -242,26 +240,9 @@ pub(crate) fn registered(name: &str) -> Option<Claim> {
 }
 
 impl<'de> Scan<'de> {
-    /// An empty scan for a verifier requiring `required`.
-    pub(crate) fn new(required: &[String]) -> Scan<'de> {
-        Scan {
-            required_present: smallvec::smallvec![false; required.len()],
-            ..Scan::default()
-        }
-    }
-
-    /// Notes a member name: a duplicate is an error (RFC 7519 §4), a
-    /// required claim is ticked off.
-    pub(crate) fn note_name<E: de::Error>(
-        &mut self,
-        names: &mut NameSet<'de>,
-        name: Cow<'de, str>,
-        required: &[String],
-    ) -> Result<(), E> {
-        for (present, wanted) in self.required_present.iter_mut().zip(required) {
-            *present |= *wanted == *name;
-        }
-        if !names.insert(name.clone()) {
+    /// Notes a member name: a duplicate is an error (RFC 7519 §4).
+    pub(crate) fn note_name<E: de::Error>(&mut self, name: Cow<'de, str>) -> Result<(), E> {
+        if !self.names.insert(name.clone()) {
             return Err(duplicate(&name));
         }
         Ok(())
@@ -401,7 +382,7 @@ mod tests {
     use super::*;
 
     fn scan(json: &str) -> Result<Scan<'_>, Error> {
-        Scan::read(json.as_bytes(), &["jti".to_string()])
+        Scan::read(json.as_bytes())
     }
 
     #[test]
@@ -418,7 +399,7 @@ mod tests {
             s.aud,
             Some(Aud::Strings(smallvec::smallvec!["a".into(), "b".into()]))
         );
-        assert_eq!(s.required_present.as_slice(), &[true]);
+        assert!(s.names.contains("jti") && s.names.contains("exp") && !s.names.contains("x"));
     }
 
     #[test]
@@ -426,7 +407,7 @@ mod tests {
         // serde_json skips the raw text of a time claim without checking
         // its UTF-8; the whole-payload check must catch it.
         for bad in [&b"{\"exp\":\"\xff\"}"[..], b"{\"nbf\":[\"\xc3\"]}"] {
-            let e = Scan::read(bad, &[]).unwrap_err();
+            let e = Scan::read(bad).unwrap_err();
             assert!(e.to_string().contains("not UTF-8"), "{e}");
         }
     }
@@ -492,11 +473,7 @@ mod tests {
             b"{\"a\":\"\xff\"}",
             b"{} x",
         ] {
-            assert_eq!(
-                Scan::read(bad, &[]).unwrap_err().code(),
-                "malformed",
-                "{bad:?}"
-            );
+            assert_eq!(Scan::read(bad).unwrap_err().code(), "malformed", "{bad:?}");
         }
     }
 
@@ -508,7 +485,7 @@ mod tests {
             b"{\"sub\":\"a\"}\xff",
             b"\xff{}",
         ] {
-            let e = Scan::read(bad, &[]).unwrap_err();
+            let e = Scan::read(bad).unwrap_err();
             assert_eq!(e.code(), "malformed");
             assert!(e.to_string().contains("not UTF-8"), "{bad:?}: {e}");
         }

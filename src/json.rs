@@ -130,7 +130,7 @@ impl<'de> Deserialize<'de> for MaybeText<'de> {
 /// A short list while the object is small, a hash set past that, so a
 /// hostile object with thousands of members costs linear time, not
 /// quadratic.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct NameSet<'de> {
     few: SmallVec<[Cow<'de, str>; 8]>,
     /// For the short list: one bit for each name in it, chosen by the

@@ -41,7 +41,7 @@ use std::fmt;
 
 use crate::claims::{Claim, Scan, registered};
 use crate::error::{Error, Part};
-use crate::json::{NameSet, Text};
+use crate::json::Text;
 use crate::validation::Validation;
 use replay::Replay;
 
@@ -69,9 +69,7 @@ fn once<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Option<Result<T,
     // a time, reading bytes).
     let text = std::str::from_utf8(payload).ok()?;
     let mut state = State {
-        scan: Scan::new(v.get_required()),
-        names: NameSet::default(),
-        required: v.get_required(),
+        scan: Scan::default(),
         read_as_map: false,
     };
     let mut de = serde_json::Deserializer::from_str(text);
@@ -84,14 +82,14 @@ fn once<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Option<Result<T,
     let checked = if state.read_as_map {
         v.check_claims(&state.scan)
     } else {
-        Scan::read(payload, v.get_required()).and_then(|scan| v.check_claims(&scan))
+        Scan::read(payload).and_then(|scan| v.check_claims(&scan))
     };
     Some(checked.map(|()| claims))
 }
 
 /// The reference reading: scan, validate, then `T`.
 pub(crate) fn two_pass<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> Result<T, Error> {
-    let scan = Scan::read(payload, v.get_required())?;
+    let scan = Scan::read(payload)?;
     v.check_claims(&scan)?;
     drop(scan);
     serde_json::from_slice::<T>(payload).map_err(|e| {
@@ -102,19 +100,17 @@ pub(crate) fn two_pass<T: DeserializeOwned>(payload: &[u8], v: &Validation) -> R
     })
 }
 
-struct State<'de, 'r> {
+struct State<'de> {
     scan: Scan<'de>,
-    names: NameSet<'de>,
-    required: &'r [String],
     /// Set once `T` has read the whole object through [`TeeMap`].
     read_as_map: bool,
 }
 
 /// The deserializer `T` sees: `serde_json`'s, with maps read through
 /// [`TeeMap`].
-struct Tee<'a, 'de, 'r> {
+struct Tee<'a, 'de> {
     de: &'a mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-    state: &'a mut State<'de, 'r>,
+    state: &'a mut State<'de>,
 }
 
 /// Every other request goes to `serde_json` as it is.
@@ -126,7 +122,7 @@ macro_rules! forward {
     )*};
 }
 
-impl<'de> de::Deserializer<'de> for Tee<'_, 'de, '_> {
+impl<'de> de::Deserializer<'de> for Tee<'_, 'de> {
     type Error = serde_json::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
@@ -167,12 +163,12 @@ impl<'de> de::Deserializer<'de> for Tee<'_, 'de, '_> {
 
 /// `T`'s visitor, with the map it is given wrapped in [`TeeMap`]. Anything
 /// but a map is refused, so the two-pass reading reports it.
-struct TeeVisitor<'a, 'de, 'r, V> {
+struct TeeVisitor<'a, 'de, V> {
     visitor: V,
-    state: &'a mut State<'de, 'r>,
+    state: &'a mut State<'de>,
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for TeeVisitor<'_, 'de, '_, V> {
+impl<'de, V: Visitor<'de>> Visitor<'de> for TeeVisitor<'_, 'de, V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -192,14 +188,14 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for TeeVisitor<'_, 'de, '_, V> {
 
 /// The object's members, each name noted and each registered claim
 /// recorded on its way to `T`.
-struct TeeMap<'a, 'de, 'r, A> {
+struct TeeMap<'a, 'de, A> {
     map: A,
-    state: &'a mut State<'de, 'r>,
+    state: &'a mut State<'de>,
     /// The registered claim whose value comes next, if the last name was one.
     claim: Option<Claim>,
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, A> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -209,10 +205,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for TeeMap<'_, 'de, '_, A> {
         let Some(Text(name)) = self.map.next_key::<Text<'de>>()? else {
             return Ok(None);
         };
-        let state = &mut *self.state;
-        state
-            .scan
-            .note_name(&mut state.names, name.clone(), state.required)?;
+        self.state.scan.note_name(name.clone())?;
         self.claim = registered(&name);
         match name {
             Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::new(s)),

@@ -289,7 +289,7 @@ impl Validation {
     /// `Ok` here says nothing about who wrote the payload. Never use it to
     /// accept a token: that is [`crate::decode`]'s job.
     pub fn check_unverified_payload(&self, payload: &[u8]) -> Result<(), Error> {
-        let scan = crate::claims::Scan::read(payload, &self.required)?;
+        let scan = crate::claims::Scan::read(payload)?;
         self.check_claims(&scan)
     }
 
@@ -300,9 +300,10 @@ impl Validation {
         let nbf = number("nbf", scan.nbf)?;
         number("iat", scan.iat)?;
 
-        if let Some(i) = scan.required_present.iter().position(|present| !present) {
+        // Names are compared as the scan noted them, unescaped.
+        if let Some(claim) = self.required.iter().find(|r| !scan.names.contains(r)) {
             return Err(Error::MissingClaim {
-                claim: self.required[i].clone(),
+                claim: claim.clone(),
             });
         }
         let missing = |claim: &str| Error::MissingClaim {
@@ -417,7 +418,7 @@ mod tests {
     use super::*;
 
     fn check(v: &Validation, payload: &str) -> Result<(), &'static str> {
-        let scan = Scan::read(payload.as_bytes(), &v.required).map_err(|e| e.code())?;
+        let scan = Scan::read(payload.as_bytes()).map_err(|e| e.code())?;
         v.check_claims(&scan).map_err(|e| e.code())
     }
 
@@ -481,6 +482,22 @@ mod tests {
             Err("missing_claim")
         );
         assert_eq!(check(&v, r#"{"sub":"me","jti":"1"}"#), Err("missing_claim"));
+        // A required name is found however it is spelled (`\u006a` is `j`),
+        // and only as a member name, whole.
+        assert_eq!(
+            check(&v, r#"{"iss":"joe","sub":"me","\u006ati":1}"#),
+            Ok(())
+        );
+        assert_eq!(
+            check(&v, r#"{"iss":"joe","sub":"me","x":"jti","jt":1,"jtix":1}"#),
+            Err("missing_claim")
+        );
+        // The first missing one in the verifier's order is named.
+        let two = Validation::default().require(["a", "b", "c"]);
+        match Scan::read(br#"{"b":1}"#).map(|scan| two.check_claims(&scan)) {
+            Ok(Err(Error::MissingClaim { claim })) => assert_eq!(claim, "a"),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             check(&v, r#"{"iss":"Joe","sub":"me","jti":"1"}"#),
             Err("invalid_issuer")
