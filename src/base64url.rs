@@ -194,6 +194,28 @@ pub const fn decoded_len(n: usize) -> Option<usize> {
     }
 }
 
+/// Every 12-bit value → its two characters, the top 6 bits first:
+///
+/// > These 24 bits are then treated as 4 concatenated 6-bit groups, each
+/// > of which is translated into a single character in the base 64
+/// > alphabet.
+/// > — [RFC 4648 §4]
+///
+/// So a group of 3 bytes is two look-ups here (its top and bottom 12
+/// bits) instead of four in [`ALPHABET`]. 4096 pairs, 8 KiB, built at
+/// compile time from [`ALPHABET`], so the two cannot disagree.
+///
+/// [RFC 4648 §4]: https://www.rfc-editor.org/rfc/rfc4648#section-4
+const PAIRS: [[u8; 2]; 4096] = {
+    let mut table = [[0; 2]; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        table[i] = [ALPHABET[i >> 6], ALPHABET[i & 0x3f]];
+        i += 1;
+    }
+    table
+};
+
 /// Encodes `input` as base64url without padding.
 ///
 /// # Examples
@@ -202,9 +224,18 @@ pub const fn decoded_len(n: usize) -> Option<usize> {
 /// assert_eq!(barejwt::base64url::encode(&[0xfb, 0xff]), "-_8");
 /// ```
 pub fn encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(encoded_len(input.len()));
-    encode_into(input, &mut out);
-    out
+    let mut out = Vec::with_capacity(encoded_len(input.len()));
+    encode_to_vec(input, &mut out);
+    String::from_utf8(out).expect("base64url output is ASCII: every byte comes from ALPHABET")
+}
+
+/// Appends the base64url encoding of `input` to `out`, as bytes: the
+/// signer builds a token this way and checks it is UTF-8 once, at the end
+/// (it is ASCII: every character comes from [`ALPHABET`]).
+pub fn encode_to_vec(input: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + encoded_len(input.len()), 0);
+    encode_to_slice(input, &mut out[start..]);
 }
 
 /// Appends the base64url encoding of `input` to `out`.
@@ -216,7 +247,8 @@ pub fn encode_into(input: &[u8], out: &mut String) {
     let mut buf = [0u8; CHUNK / 3 * 4];
     out.reserve(encoded_len(input.len()));
     for chunk in input.chunks(CHUNK) {
-        let n = encode_chunk(chunk, &mut buf);
+        let n = encoded_len(chunk.len());
+        encode_to_slice(chunk, &mut buf[..n]);
         out.push_str(
             std::str::from_utf8(&buf[..n])
                 .expect("base64url output is ASCII: every byte comes from ALPHABET"),
@@ -224,43 +256,46 @@ pub fn encode_into(input: &[u8], out: &mut String) {
     }
 }
 
-/// Encodes `input` into `buf` (which holds [`encoded_len`] bytes), returns
-/// how many characters were written.
-fn encode_chunk(input: &[u8], buf: &mut [u8]) -> usize {
-    let char_of = |six_bits: u32| ALPHABET[(six_bits & 0x3f) as usize];
-    let mut chunks = input.chunks_exact(3);
-    let mut n = 0;
-    for (c, chars) in (&mut chunks).zip(buf.chunks_exact_mut(4)) {
-        // 24 bits → four 6-bit groups, most significant first (RFC 4648 §4).
-        let bits = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
-        chars.copy_from_slice(&[
-            char_of(bits >> 18),
-            char_of(bits >> 12),
-            char_of(bits >> 6),
-            char_of(bits),
-        ]);
-        n += 4;
+/// Encodes `input` into `out`, which holds exactly [`encoded_len`] bytes.
+fn encode_to_slice(input: &[u8], out: &mut [u8]) {
+    // Two groups per step: 6 bytes, 48 bits, four 12-bit quarters, eight
+    // characters. The rest (under 6 bytes) is at most one group and a tail.
+    let (sixes, rest) = input.as_chunks::<6>();
+    let (eights, out_rest) = out.as_chunks_mut::<8>();
+    for (&[a, b, c, d, e, f], chars) in sixes.iter().zip(eights) {
+        let bits = u64::from_be_bytes([0, 0, a, b, c, d, e, f]);
+        let quarter = |shift: u32| PAIRS[((bits >> shift) & 0xfff) as usize];
+        let ([c0, c1], [c2, c3]) = (quarter(36), quarter(24));
+        let ([c4, c5], [c6, c7]) = (quarter(12), quarter(0));
+        *chars = [c0, c1, c2, c3, c4, c5, c6, c7];
     }
-    match *chunks.remainder() {
-        // One byte: 8 bits → two characters, the last 4 bits zero.
-        [a] => {
-            let bits = (a as u32) << 16;
-            buf[n..n + 2].copy_from_slice(&[char_of(bits >> 18), char_of(bits >> 12)]);
-            n += 2;
-        }
-        // Two bytes: 16 bits → three characters, the last 2 bits zero.
+    encode_groups(rest, out_rest);
+}
+
+/// Encodes `input` into `out` ([`encoded_len`] bytes) one group at a time.
+fn encode_groups(input: &[u8], out: &mut [u8]) {
+    let (groups, tail) = input.as_chunks::<3>();
+    let (quads, out_tail) = out.as_chunks_mut::<4>();
+    for (&[a, b, c], chars) in groups.iter().zip(quads) {
+        // 24 bits → two 12-bit halves → four characters (RFC 4648 §4).
+        let bits = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
+        let [p, q] = PAIRS[(bits >> 12) as usize];
+        let [r, s] = PAIRS[(bits & 0xfff) as usize];
+        *chars = [p, q, r, s];
+    }
+    match *tail {
+        // One byte: 8 bits and 4 zero bits → two characters.
+        [a] => out_tail.copy_from_slice(&PAIRS[usize::from(a) << 4]),
+        // Two bytes: 16 bits and 2 zero bits → three characters: the first
+        // pair, and the first of the second.
         [a, b] => {
-            let bits = (a as u32) << 16 | (b as u32) << 8;
-            buf[n..n + 3].copy_from_slice(&[
-                char_of(bits >> 18),
-                char_of(bits >> 12),
-                char_of(bits >> 6),
-            ]);
-            n += 3;
+            let bits = u32::from(a) << 16 | u32::from(b) << 8;
+            let [p, q] = PAIRS[(bits >> 12) as usize];
+            let [r, _] = PAIRS[(bits & 0xfff) as usize];
+            out_tail.copy_from_slice(&[p, q, r]);
         }
         _ => {}
     }
-    n
 }
 
 /// Decodes strict base64url (see the module docs for what is refused).
@@ -597,6 +632,24 @@ mod tests {
             assert_eq!(enc.len(), encoded_len(n));
             assert_eq!(decoded_len(enc.len()), Some(n));
             assert_eq!(decode(enc.as_bytes()).unwrap(), &data[..n]);
+        }
+    }
+
+    #[test]
+    fn each_pair_is_two_characters_of_the_alphabet() {
+        for (i, pair) in PAIRS.iter().enumerate() {
+            assert_eq!(*pair, [ALPHABET[i / 64], ALPHABET[i % 64]], "{i}");
+        }
+    }
+
+    #[test]
+    fn encode_to_vec_appends_what_encode_writes() {
+        let data: Vec<u8> = (0..300u32).map(|i| (i * 89 + 5) as u8).collect();
+        for n in 0..=data.len() {
+            let mut out = b"prefix.".to_vec();
+            encode_to_vec(&data[..n], &mut out);
+            assert_eq!(&out[..7], b"prefix.");
+            assert_eq!(&out[7..], ENGINE.encode(&data[..n]).as_bytes(), "{n}");
         }
     }
 

@@ -124,9 +124,9 @@ fn encode_under<T: Serialize + ?Sized>(
         base64url::encoded_len(payload.len()),
         key.algorithm(),
     );
-    out.push_str(header_b64);
-    out.push('.');
-    base64url::encode_into(&payload, &mut out);
+    out.extend_from_slice(header_b64.as_bytes());
+    out.push(b'.');
+    base64url::encode_to_vec(&payload, &mut out);
     jws::append_signature(out, key)
 }
 

@@ -9,7 +9,8 @@
 //!   `validate`) agrees with the others, error for error, and `decoded_len`
 //!   predicts the length;
 //! - the input, read as bytes, encodes to what `base64` writes, of the
-//!   length `encoded_len` predicts, and that decodes back to the input.
+//!   length `encoded_len` predicts (`encode`, `encode_into` and
+//!   `encode_to_vec` alike), and that decodes back to the input.
 //!
 //! [RFC 7515 §2]: https://www.rfc-editor.org/rfc/rfc7515#section-2
 //! [RFC 4648 §3.5]: https://www.rfc-editor.org/rfc/rfc4648#section-3.5
@@ -80,4 +81,7 @@ fuzz_target!(|data: &[u8]| {
     let mut appended = String::from("x.");
     base64url::encode_into(data, &mut appended);
     assert_eq!(&appended[2..], text);
+    let mut bytes = b"x.".to_vec();
+    base64url::encode_to_vec(data, &mut bytes);
+    assert_eq!(&bytes[2..], text.as_bytes());
 });

@@ -310,7 +310,7 @@ mod tests {
         let mut t = base64url::encode(header.as_bytes());
         t.push('.');
         t.push_str(&base64url::encode(payload.as_bytes()));
-        crate::jws::append_signature(t, &key).unwrap()
+        crate::jws::append_signature(t.into_bytes(), &key).unwrap()
     }
 
     /// The step the walk stops at carries the verdict's error, and it is

@@ -289,9 +289,9 @@ pub fn sign(header_json: &[u8], payload: &[u8], key: &HmacKey) -> Result<String,
     );
     // Steps 4 and 2: BASE64URL(UTF8(JWS Protected Header)) '.'
     // BASE64URL(JWS Payload), the signing input.
-    base64url::encode_into(header_json, &mut out);
-    out.push('.');
-    base64url::encode_into(payload, &mut out);
+    base64url::encode_to_vec(header_json, &mut out);
+    out.push(b'.');
+    base64url::encode_to_vec(payload, &mut out);
     // Steps 5, 6 and 8.
     append_signature(out, key)
 }
@@ -303,9 +303,9 @@ pub fn sign_encoded(header_b64: &str, payload_b64: &str, key: &HmacKey) -> Resul
     base64url::validate(payload_b64.as_bytes()).map_err(|e| b64_error(Part::Payload, e))?;
     check_header_for_signing(&header, key)?;
     let mut out = token_buffer(header_b64.len(), payload_b64.len(), key.algorithm());
-    out.push_str(header_b64);
-    out.push('.');
-    out.push_str(payload_b64);
+    out.extend_from_slice(header_b64.as_bytes());
+    out.push(b'.');
+    out.extend_from_slice(payload_b64.as_bytes());
     append_signature(out, key)
 }
 
@@ -325,24 +325,28 @@ fn check_header_for_signing(header_json: &[u8], key: &HmacKey) -> Result<(), Err
 
 /// An empty token of exactly the capacity a token with encoded segments of
 /// these lengths needs: `header '.' payload '.' signature`, the signature
-/// being `alg`'s tag encoded. One allocation, never grown.
+/// being `alg`'s tag encoded. One allocation, never grown. It is built as
+/// bytes and becomes a `String` once, in [`append_signature`].
 pub(crate) fn token_buffer(
     header_b64_len: usize,
     payload_b64_len: usize,
     alg: Algorithm,
-) -> String {
-    String::with_capacity(
+) -> Vec<u8> {
+    Vec::with_capacity(
         header_b64_len + 1 + payload_b64_len + 1 + base64url::encoded_len(alg.output_len()),
     )
 }
 
 /// RFC 7515 §5.1 steps 5, 6 and 8: MAC the signing input (everything in
-/// `out` so far), then append '.' and the encoded tag.
-pub(crate) fn append_signature(mut out: String, key: &HmacKey) -> Result<String, Error> {
-    let tag = key.sign_parts(&[out.as_bytes()]);
-    out.push('.');
-    base64url::encode_into(tag.as_bytes(), &mut out);
-    Ok(out)
+/// `out` so far), then append '.' and the encoded tag. The token is then
+/// checked to be UTF-8, once, whole: it is ASCII, every byte being
+/// base64url or a dot (and a segment given already encoded, to
+/// [`sign_encoded`] or from a known header, is strict base64url).
+pub(crate) fn append_signature(mut out: Vec<u8>, key: &HmacKey) -> Result<String, Error> {
+    let tag = key.sign_parts(&[&out]);
+    out.push(b'.');
+    base64url::encode_to_vec(tag.as_bytes(), &mut out);
+    Ok(String::from_utf8(out).expect("a token is ASCII: base64url segments and dots"))
 }
 
 /// An unverified look inside a token, for `barejwt decode` and debugging.
@@ -391,7 +395,7 @@ mod tests {
         let mut t = base64url::encode(header.as_bytes());
         t.push('.');
         t.push_str(&base64url::encode(payload.as_bytes()));
-        append_signature(t, &key()).unwrap()
+        append_signature(t.into_bytes(), &key()).unwrap()
     }
 
     fn code(token: &str) -> &'static str {
@@ -558,7 +562,7 @@ mod tests {
     /// `key`: the MAC covers the segment whatever it holds.
     fn signed_segments(header: &str, payload_b64: &str, key: &HmacKey) -> String {
         let t = format!("{}.{payload_b64}", base64url::encode(header.as_bytes()));
-        append_signature(t, key).unwrap()
+        append_signature(t.into_bytes(), key).unwrap()
     }
 
     /// A token made around a given payload segment.
