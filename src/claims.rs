@@ -280,8 +280,9 @@ pub(crate) enum Plain<'de> {
     /// A string with no `\` escape: exactly the text between its quotes
     /// (`"sub":"wangerge"`).
     Str(&'de str),
-    /// Digits alone, with a value that fits a `u64` (`"exp":1768132452`):
-    /// what serde_json reads as an unsigned integer too.
+    /// Digits alone, at most 19 of them, so the value fits a `u64`
+    /// (`"exp":1768132452`): what serde_json reads as an unsigned integer
+    /// too.
     Unsigned(u64),
 }
 

@@ -8,8 +8,8 @@
 //! between `serde_json` and `T`'s `Deserialize`:
 //!
 //! - every member name `T` asks for is first noted by the scan (a
-//!   duplicate is refused, required claims are ticked off), then handed to
-//!   `T` as a string;
+//!   duplicate is refused; the validation later finds its required claims
+//!   among the names noted), then handed to `T` as a string;
 //! - the value of a registered claim (`exp`, `nbf`, `iat`, `iss`, `sub`,
 //!   `aud`) is read once as raw JSON text, recorded by the scan, and handed
 //!   to `T` from that text (`replay`: a plain string or integer, already
